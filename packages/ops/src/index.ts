@@ -1,0 +1,1 @@
+export { TfjsVitError, ShapeError, ArgumentError, assertRank, fmtShape } from './errors';

@@ -1,0 +1,3 @@
+export { describeBackends, TEST_BACKENDS } from './backends';
+export { loadFixture, type Fixture } from './fixtures';
+export { expectClose, expectRelClose, maxAbsDiff, tensorGrowth } from './close';
