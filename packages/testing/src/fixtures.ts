@@ -21,8 +21,11 @@ interface Entry {
   data_offsets: [number, number];
 }
 
-/** Loads a fixture file. Only F32 and I64/I32 (read as int32) entries are expected. */
-export function loadFixture(path: string): Fixture {
+/**
+ * Loads a fixture file (a path, or a URL such as `new URL('../fixtures/x.safetensors', import.meta.url)`).
+ * Only F32 and I64/I32 (read as int32) entries are expected.
+ */
+export function loadFixture(path: string | URL): Fixture {
   const buf = readFileSync(path);
   const headerLen = Number(buf.readBigUInt64LE(0));
   const header = JSON.parse(buf.subarray(8, 8 + headerLen).toString('utf8')) as Record<string, unknown>;
