@@ -1,1 +1,12 @@
 export { TfjsVitError, ShapeError, ArgumentError, assertRank, fmtShape } from './errors';
+export { gelu, geluTanh, erf, hasErfKernel } from './gelu';
+export { layerNorm } from './layer_norm';
+export {
+  scaledDotProductAttention,
+  scaledDotProductAttentionWithWeights,
+  type AttentionOptions,
+  type AttentionResult,
+} from './attention';
+export { dropPath, type DropPathOptions } from './drop_path';
+export { truncNormal, type TruncNormalOptions } from './trunc_normal';
+export { patchify, unpatchify, type PatchOrder, type PatchifyOptions } from './patchify';
