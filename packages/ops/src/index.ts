@@ -10,3 +10,10 @@ export {
 export { dropPath, type DropPathOptions } from './drop_path';
 export { truncNormal, type TruncNormalOptions } from './trunc_normal';
 export { patchify, unpatchify, type PatchOrder, type PatchifyOptions } from './patchify';
+export {
+  interpolate,
+  interpolateBicubic,
+  interpolateBilinear,
+  type InterpolateOptions,
+} from './interpolate';
+export { resampleMatrix, type ResampleMode } from './interpolate_weights';
