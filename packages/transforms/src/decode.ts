@@ -1,0 +1,143 @@
+// loadImage: files, encoded bytes, bitmaps or raw pixels → the RGB image the transforms start from.
+// Node decodes with sharp (optional peer, imported lazily); browsers use createImageBitmap + canvas.
+import { ImageDecodeError } from './errors';
+import type { RGBImage } from './image';
+import { logDebug } from './log';
+import { toRGB, type RawPixels } from './to_rgb';
+
+/** Something with a size that a 2-D canvas can draw: ImageBitmap, HTMLImageElement, HTMLCanvasElement… */
+export interface DrawableImage {
+  width: number;
+  height: number;
+}
+
+/** What {@link loadImage} accepts. A string is a file path in Node and a URL in browsers. */
+export type ImageInput = string | Uint8Array | ArrayBuffer | RawPixels | DrawableImage;
+
+/** Options of {@link loadImage}. */
+export interface LoadImageOptions {
+  /** The name used in errors and logs for bytes / bitmaps (a path names itself). */
+  name?: string;
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+type SharpModule = (input: Uint8Array, options?: import('sharp').SharpOptions) => import('sharp').Sharp;
+let sharpPromise: Promise<SharpModule | null> | undefined;
+
+/** @internal sharp when installed, else null (browser or no optional peer). */
+export function getSharp(): Promise<SharpModule | null> {
+  sharpPromise ??= isNode
+    ? import('sharp').then((m) => ((m as unknown as { default?: SharpModule }).default ?? m) as unknown as SharpModule).catch(() => null)
+    : Promise.resolve(null);
+  return sharpPromise;
+}
+
+function describe(meta: import('sharp').Metadata): string | null {
+  const notes: string[] = [];
+  if ((meta.channels ?? 3) !== 3 || meta.hasAlpha) notes.push(`${meta.channels} channels${meta.hasAlpha ? ' with alpha' : ''}`);
+  if (meta.space && meta.space !== 'srgb') notes.push(`colour space ${meta.space}`);
+  if (meta.depth && meta.depth !== 'uchar') notes.push(`depth ${meta.depth}`);
+  const pal = meta as { isPalette?: boolean; paletteBitDepth?: number };
+  if (pal.isPalette || pal.paletteBitDepth) notes.push('palette');
+  return notes.length ? notes.join(', ') : null;
+}
+
+async function decodeWithSharp(sharp: SharpModule, bytes: Uint8Array, name: string): Promise<RGBImage> {
+  try {
+    const img = sharp(bytes, { failOn: 'warning' });
+    const meta = await img.metadata();
+    const note = describe(meta);
+    if (note) logDebug(`${name}: converted ${meta.format} (${note}) to 8-bit RGB`);
+    if (meta.orientation && meta.orientation > 1) logDebug(`${name}: applied EXIF orientation ${meta.orientation}`);
+    const { data, info } = await img
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
+    const px = new Uint8Array(data.buffer, data.byteOffset, data.length);
+    return toRGB({ data: px, width: info.width, height: info.height, channels: info.channels }, name);
+  } catch (e) {
+    throw new ImageDecodeError(name, `cannot decode image: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function canvasPixels(src: DrawableImage, name: string): RGBImage {
+  const { width, height } = src;
+  let ctx: OffscreenCanvasRenderingContext2D | CanvasRenderingContext2D | null = null;
+  if (typeof OffscreenCanvas !== 'undefined') {
+    ctx = new OffscreenCanvas(width, height).getContext('2d');
+  } else if (typeof document !== 'undefined') {
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    ctx = canvas.getContext('2d');
+  }
+  if (!ctx) throw new ImageDecodeError(name, 'no 2-D canvas available to read pixels');
+  ctx.drawImage(src as CanvasImageSource, 0, 0);
+  const rgba = ctx.getImageData(0, 0, width, height).data;
+  return toRGB({ data: rgba, width, height, channels: 4 }, name);
+}
+
+async function decodeInBrowser(bytes: Uint8Array, name: string): Promise<RGBImage> {
+  if (typeof createImageBitmap !== 'function') {
+    throw new ImageDecodeError(name, 'no decoder: install the optional peer `sharp` (Node) or run in a browser');
+  }
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(new Blob([new Uint8Array(bytes)]), { imageOrientation: 'from-image' });
+  } catch (e) {
+    throw new ImageDecodeError(name, `cannot decode image: ${(e as Error).message}`, { cause: e });
+  }
+  try {
+    return canvasPixels(bitmap, name);
+  } finally {
+    bitmap.close();
+  }
+}
+
+/**
+ * Decodes encoded image bytes (JPEG, PNG, WebP, GIF, TIFF…) to RGB, honouring EXIF orientation.
+ * Throws {@link ImageDecodeError} naming `name` when the bytes are corrupt or truncated.
+ *
+ * @example
+ * const img = await decodeImage(await fs.readFile('cat.jpg'), 'cat.jpg');
+ */
+export async function decodeImage(bytes: Uint8Array | ArrayBuffer, name = '<bytes>'): Promise<RGBImage> {
+  const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  const sharp = await getSharp();
+  return sharp ? decodeWithSharp(sharp, u8, name) : decodeInBrowser(u8, name);
+}
+
+async function readSource(path: string): Promise<Uint8Array> {
+  if (isNode) {
+    const fs = await import('node:fs/promises');
+    return fs.readFile(path);
+  }
+  const res = await fetch(path);
+  if (!res.ok) throw new ImageDecodeError(path, `HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+function isRaw(x: object): x is RawPixels {
+  const d = (x as RawPixels).data;
+  return (d instanceof Uint8Array || d instanceof Uint8ClampedArray) && typeof (x as RawPixels).channels === 'number';
+}
+
+/**
+ * The image a pipeline starts from: HWC uint8 RGB. Accepts a file path (Node) or URL (browser),
+ * encoded bytes, raw pixels `{data, width, height, channels}` (1–4 channels), or anything a canvas
+ * can draw (ImageBitmap, HTMLImageElement…). Non-RGB inputs are converted (and say so through
+ * {@link setTransformsLogger}).
+ *
+ * @example
+ * const img = await loadImage('flowers/daisy/1.jpg');
+ * const x = new Compose([new Resize(256), new CenterCrop(224), new ToTensor()]).call(img);
+ */
+export async function loadImage(input: ImageInput, options: LoadImageOptions = {}): Promise<RGBImage> {
+  if (typeof input === 'string') return decodeImage(await readSource(input), options.name ?? input);
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return decodeImage(input, options.name);
+  if (isRaw(input)) return toRGB(input, options.name);
+  return canvasPixels(input, options.name ?? '<bitmap>');
+}
