@@ -1,1 +1,23 @@
-export {};
+// @tfjs-vit/convert: checkpoints in (PyTorch .pth zip/legacy, safetensors, NumPy .npz/.npy) and
+// safetensors out. Readers never execute pickled code.
+export { CheckpointError, UnsafePickleError, type CheckpointErrorCode } from './errors';
+export { bytesSource, fileSource, type ByteSource } from './source';
+export {
+  decodeElements, floatToBfloat16, floatToHalf, halfToFloat, loadedDType,
+  type LoadedDType, type LoadedValues, type SourceDType,
+} from './dtypes';
+export { gatherStrided, type TensorEntry } from './tensor_entry';
+export { readPickle, PyCallable, PyObject, PY_STATE, type PickleOptions, type PickleResult } from './pickle';
+export { STATE_DICT_GLOBALS, StorageType, type StorageRef } from './torch_globals';
+export { flattenTensors, isTensorEntry, type Checkpoint, type CheckpointFormat, type CheckpointMeta } from './checkpoint';
+export { readZip, type ZipEntry } from './zip';
+export { openTorchZip } from './torch_zip';
+export { openTorchLegacy, LEGACY_MAGIC } from './torch_legacy';
+export { openSafetensors, MAX_SAFETENSORS_HEADER, SAFETENSORS_DTYPES } from './safetensors_read';
+export { serializeSafetensors, saveSafetensors, type SaveSafetensorsOptions, type StateDictSource } from './safetensors_write';
+export { openNpy, parseNpyHeader, type NpyHeader } from './npy';
+export { openNpz } from './npz';
+export {
+  openCheckpoint, readCheckpoint,
+  type CheckpointSource, type LoadedCheckpoint, type ReadCheckpointOptions,
+} from './read_checkpoint';

@@ -1,0 +1,123 @@
+// safetensors writer: sorted keys, a space-padded header whose length is a multiple of 8, and
+// contiguous data in key order — the layout safetensors.torch.save_file produces and load_file reads.
+import * as tf from '@tensorflow/tfjs-core';
+import { ArgumentError } from '@tfjs-vit/ops';
+import { floatToBfloat16, floatToHalf } from './dtypes';
+
+/** Anything with a state dict: a `Map` of tensors or a module (whose `stateDict()` makes new ones). */
+export type StateDictSource = Map<string, tf.Tensor> | { stateDict(): Map<string, tf.Tensor> };
+
+/** Options of {@link serializeSafetensors} and {@link saveSafetensors}. */
+export interface SaveSafetensorsOptions {
+  /** Strings stored under `__metadata__` (e.g. `{ format: 'pt' }`, which timm's tools expect). */
+  metadata?: Record<string, string>;
+  /** Store float tensors as float16 or bfloat16 instead of float32. */
+  floatDType?: 'float32' | 'float16' | 'bfloat16';
+}
+
+interface Planned {
+  key: string;
+  tensor: tf.Tensor;
+  dtype: string;
+  bytes: number;
+}
+
+function plan(dict: Map<string, tf.Tensor>, options: SaveSafetensorsOptions): { header: Uint8Array; items: Planned[]; dataSize: number } {
+  const floatDType = options.floatDType ?? 'float32';
+  const floatName = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' }[floatDType];
+  if (!floatName) throw new ArgumentError(`saveSafetensors: floatDType must be float32, float16 or bfloat16, got ${floatDType}`);
+  const items: Planned[] = [];
+  const json: Record<string, unknown> = {};
+  let offset = 0;
+  for (const key of [...dict.keys()].sort()) {
+    if (key === '__metadata__') throw new ArgumentError('saveSafetensors: "__metadata__" is reserved and cannot be a tensor key');
+    const tensor = dict.get(key)!;
+    let dtype: string;
+    let size: number;
+    if (tensor.dtype === 'float32') [dtype, size] = [floatName, floatDType === 'float32' ? 4 : 2];
+    else if (tensor.dtype === 'int32') [dtype, size] = ['I32', 4];
+    else if (tensor.dtype === 'bool') [dtype, size] = ['BOOL', 1];
+    else throw new ArgumentError(`saveSafetensors: ${key} has dtype ${tensor.dtype}; float32, int32 and bool are supported`);
+    const bytes = tensor.size * size;
+    json[key] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + bytes] };
+    items.push({ key, tensor, dtype, bytes });
+    offset += bytes;
+  }
+  if (options.metadata) {
+    for (const [k, v] of Object.entries(options.metadata)) {
+      if (typeof v !== 'string') throw new ArgumentError(`saveSafetensors: metadata ${k} must be a string, got ${typeof v}`);
+    }
+    json.__metadata__ = options.metadata;
+  }
+  const text = new TextEncoder().encode(JSON.stringify(json));
+  const padded = Math.ceil(text.length / 8) * 8;
+  const header = new Uint8Array(8 + padded).fill(0x20);
+  new DataView(header.buffer).setBigUint64(0, BigInt(padded), true);
+  header.set(text, 8);
+  return { header, items, dataSize: offset };
+}
+
+function encode(item: Planned): Uint8Array {
+  const values = item.tensor.dataSync();
+  if (item.dtype === 'F32' || item.dtype === 'I32') {
+    const typed = values as Float32Array | Int32Array;
+    return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+  }
+  if (item.dtype === 'BOOL') return Uint8Array.from(values as Uint8Array, (v) => (v ? 1 : 0));
+  const half = new Uint16Array(values.length);
+  const convert = item.dtype === 'F16' ? floatToHalf : floatToBfloat16;
+  for (let i = 0; i < values.length; i++) half[i] = convert(values[i] as number);
+  return new Uint8Array(half.buffer);
+}
+
+function withStateDict<T>(source: StateDictSource, fn: (dict: Map<string, tf.Tensor>) => T): T {
+  if (source instanceof Map) return fn(source);
+  const dict = source.stateDict();
+  try {
+    return fn(dict);
+  } finally {
+    tf.dispose([...dict.values()]);
+  }
+}
+
+/**
+ * A safetensors file as bytes. Float tensors are stored as F32 (or F16/BF16 with `floatDType`),
+ * int32 as I32, bool as BOOL. The tensors are not disposed (a module's own state-dict copies are).
+ *
+ * @example
+ * const bytes = serializeSafetensors(new Map([['w', tf.ones([2, 2])]]), { metadata: { format: 'pt' } });
+ */
+export function serializeSafetensors(source: StateDictSource, options: SaveSafetensorsOptions = {}): Uint8Array {
+  return withStateDict(source, (dict) => {
+    const { header, items, dataSize } = plan(dict, options);
+    const out = new Uint8Array(header.length + dataSize);
+    out.set(header, 0);
+    let at = header.length;
+    for (const item of items) {
+      out.set(encode(item), at);
+      at += item.bytes;
+    }
+    return out;
+  });
+}
+
+/**
+ * Writes a safetensors file that `safetensors.torch.load_file` and timm's `load_state_dict` read
+ * (Node only). Tensors are written one at a time, so memory stays near one tensor's size.
+ *
+ * @example
+ * await saveSafetensors(model, 'vit_tiny.safetensors', { metadata: { format: 'pt' } });
+ */
+export async function saveSafetensors(source: StateDictSource, path: string, options: SaveSafetensorsOptions = {}): Promise<void> {
+  const fs = await import('node:fs');
+  withStateDict(source, (dict) => {
+    const { header, items } = plan(dict, options);
+    const fd = fs.openSync(path, 'w');
+    try {
+      fs.writeSync(fd, header);
+      for (const item of items) fs.writeSync(fd, encode(item));
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+}
