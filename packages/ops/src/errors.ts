@@ -37,3 +37,10 @@ export function assertRank(what: string, shape: readonly number[], rank: number 
     throw new ShapeError(`${what}: expected rank ${want}, got rank ${shape.length} ${fmtShape(shape)}`);
   }
 }
+
+/** No backend (or not the requested one) could be initialised. */
+export class BackendError extends TfjsVitError {
+  constructor(message: string) {
+    super('BACKEND', message);
+  }
+}

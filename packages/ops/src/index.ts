@@ -1,4 +1,4 @@
-export { TfjsVitError, ShapeError, ArgumentError, assertRank, fmtShape } from './errors';
+export { TfjsVitError, ShapeError, ArgumentError, BackendError, assertRank, fmtShape } from './errors';
 export { gelu, geluTanh, erf, hasErfKernel } from './gelu';
 export { layerNorm } from './layer_norm';
 export {
@@ -17,3 +17,10 @@ export {
   type InterpolateOptions,
 } from './interpolate';
 export { resampleMatrix, type ResampleMode } from './interpolate_weights';
+export {
+  selectBackend,
+  BACKEND_ORDER,
+  type BackendAttempt,
+  type BackendChoice,
+  type SelectBackendOptions,
+} from './select_backend';
