@@ -31,12 +31,18 @@ export interface CheckpointInfo {
   extra?: Record<string, unknown>;
 }
 
+/** Anything with a timm-named state dict: a Module, or a ModelEma. */
+export interface StateHolder {
+  stateDict(): Map<string, tf.Tensor>;
+  loadStateDict(dict: Map<string, tf.Tensor>, options?: { strict?: boolean }): unknown;
+}
+
 /** What `saveCheckpoint` writes. */
 export interface CheckpointContents extends CheckpointInfo {
   model: Module;
   optimizer?: Optimizer;
-  /** An EMA copy of the weights (timm ModelEmaV2), saved as `ema.safetensors`. */
-  ema?: Module;
+  /** An EMA copy of the weights (a ModelEma), saved as `ema.safetensors`. */
+  ema?: StateHolder;
 }
 
 /** Options of `saveCheckpoint`. */
@@ -45,7 +51,7 @@ export interface SaveCheckpointOptions {
   beforeCommit?: () => void | Promise<void>;
 }
 
-async function stateBytes(module: Module, meta: Record<string, string> = {}): Promise<Uint8Array> {
+async function stateBytes(module: StateHolder, meta: Record<string, string> = {}): Promise<Uint8Array> {
   const sd = module.stateDict();
   try {
     return await encodeSafetensors(sd, meta);
@@ -97,7 +103,7 @@ export async function saveCheckpoint(dir: string, c: CheckpointContents, options
 export interface LoadCheckpointTargets {
   model?: Module;
   optimizer?: Optimizer;
-  ema?: Module;
+  ema?: StateHolder;
   /** Passed to `model.loadStateDict` (default true). */
   strict?: boolean;
 }
@@ -129,7 +135,7 @@ export async function loadCheckpoint(dir: string, targets: LoadCheckpointTargets
     if (cause instanceof CheckpointError) throw cause;
     throw new CheckpointError(`checkpoint ${at}: ${CHECKPOINT_FILES.trainer} is not valid JSON`, { cause });
   }
-  const loadModule = async (m: Module, file: string) => {
+  const loadModule = async (m: StateHolder, file: string) => {
     const { tensors } = decodeSafetensors(await readFileOr(join(at, file), 'checkpoint'), file);
     try {
       m.loadStateDict(tensors, { strict: targets.strict ?? true });

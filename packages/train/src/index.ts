@@ -1,1 +1,56 @@
-export {};
+// @tfjs-vit/train: optimizers (AdamW, SGD) with timm's parameter groups, LR schedules, losses,
+// metrics, EMA, atomic checkpoints and the Trainer loop.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+
+export type { TrainableModel, Batch, BatchSource } from './types';
+export { NonFiniteLossError, CheckpointError } from './errors';
+export {
+  Optimizer,
+  type NamedVariable,
+  type ParamGroup,
+  type ResolvedParamGroup,
+  type OptimizerState,
+  type ParamState,
+  type ParamsInput,
+} from './optimizer';
+export { AdamW, type AdamWOptions } from './adamw';
+export { SGD, type SGDOptions } from './sgd';
+export {
+  paramGroupsWeightDecay,
+  paramGroupsLayerDecay,
+  vitLayerId,
+  type NamedParameterSource,
+  type NamedParamGroup,
+  type LayerDecayOptions,
+} from './param_groups';
+export { clipGradNorm } from './clip_grad';
+export { GradientAccumulator } from './grad_accumulation';
+export {
+  cosineSchedule,
+  stepSchedule,
+  constantSchedule,
+  type Schedule,
+  type WarmupOptions,
+  type CosineScheduleOptions,
+  type StepScheduleOptions,
+} from './schedules';
+export { crossEntropy, softTargetCrossEntropy, crossEntropyLoss, type LossFn } from './cross_entropy';
+export { topKCorrect, topKAccuracy, ConfusionMatrix } from './metrics';
+export { lossAndGradients, type StepResult } from './train_step';
+export { ModelEma } from './ema';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  CHECKPOINT_FILES,
+  type CheckpointInfo,
+  type CheckpointContents,
+  type SaveCheckpointOptions,
+  type LoadCheckpointTargets,
+  type StateHolder,
+} from './checkpoint';
+export { earlyStopping, bestCheckpoint, type Callback, type BatchLog, type EpochLog, type Monitor, type MonitorOptions } from './callbacks';
+export { ProgressPrinter, formatProgress, type ProgressInfo, type ProgressOptions } from './progress';
+export { JsonlLogger } from './metric_log';
+export { trainingCurveSvg, type CurvePoint } from './curve_svg';
+export { evaluateModel, predictModel, type EvalResult } from './evaluate';
+export { Trainer, type TrainerOptions } from './trainer';
