@@ -20,6 +20,17 @@ export interface AttentionResult {
   weights: tf.Tensor;
 }
 
+/**
+ * `a[i] · b[i]` for every i of `[n, r, k]` x `[n, k, c]`. On wasm, n plain 2-D matMuls run ~2.5x
+ * faster than one batched matMul (measured at ViT-B size: 7.8 vs 3.0 GFLOP/s); elsewhere the
+ * batched kernel is as fast or faster (cpu) or far better (webgpu).
+ */
+function batchedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (tf.getBackend() !== 'wasm' || a.shape[0] === 1) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  const bs = tf.unstack(b);
+  return tf.stack(tf.unstack(a).map((ai, i) => tf.matMul(ai as tf.Tensor2D, bs[i] as tf.Tensor2D)));
+}
+
 function check(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions): void {
   for (const [name, t] of [['q', q], ['k', k], ['v', v]] as const) {
     if (t.rank !== 4) {
@@ -59,10 +70,10 @@ export function scaledDotProductAttentionWithWeights(
     const q3 = tf.reshape(tf.mul(q, scale), [B * H, Nq, D]);
     const k3 = tf.reshape(k, [B * H, Nk, D]);
     const v3 = tf.reshape(v, [B * H, Nk, Dv]);
-    let attn = tf.softmax(tf.matMul(q3, k3, false, true));
+    let attn = tf.softmax(batchedMatMul(q3, tf.transpose(k3, [0, 2, 1])));
     const p = opts.dropout ?? 0;
     if (opts.training && p > 0) attn = tf.dropout(attn, p, undefined, opts.seed);
-    const out = tf.matMul(attn, v3);
+    const out = batchedMatMul(attn, v3);
     return [tf.reshape(out, [B, H, Nq, Dv]), tf.reshape(attn, [B, H, Nq, Nk])];
   });
   return { output, weights };
