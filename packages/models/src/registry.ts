@@ -1,0 +1,150 @@
+// The model registry: names → (config, pretrained metadata, factory). Refuses duplicate names;
+// the built-in ViT table (configs.ts) is registered on first use.
+import type { Module } from '@tfjs-vit/layers';
+import { TfjsVitError } from '@tfjs-vit/ops';
+import { VIT_MODELS, type PretrainedCfg } from './configs';
+import { createViT, type VisionTransformer, type VisionTransformerOptions } from './vision_transformer';
+import type { ViTConfig } from './vit_config';
+
+/** A name registered twice. */
+export class DuplicateModelError extends TfjsVitError {
+  constructor(name: string) {
+    super('DUPLICATE_MODEL', `model "${name}" is already registered`);
+  }
+}
+
+/** A name that is not registered. */
+export class UnknownModelError extends TfjsVitError {
+  constructor(name: string, suggestions: string[]) {
+    const hint = suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '';
+    super('UNKNOWN_MODEL', `unknown model "${name}"${hint}`);
+  }
+}
+
+/** What `registerModel` takes: a ViT config (built with `createViT`) or your own factory, or both. */
+export interface ModelRegistration<M extends Module = Module> {
+  /** Architecture (timm kwargs, camelCased); overrides are merged over it. */
+  config?: ViTConfig;
+  /** Builds the model; default: `createViT({ ...config, ...overrides })`. */
+  create?: (overrides: VisionTransformerOptions) => M;
+  pretrainedCfg?: PretrainedCfg;
+}
+
+interface Entry {
+  config?: ViTConfig;
+  create: (overrides: VisionTransformerOptions) => Module;
+  pretrainedCfg?: PretrainedCfg;
+}
+
+const entries = new Map<string, Entry>();
+let builtinsLoaded = false;
+
+function registry(): Map<string, Entry> {
+  if (!builtinsLoaded) {
+    builtinsLoaded = true;
+    for (const [name, d] of Object.entries(VIT_MODELS)) add(name, d);
+  }
+  return entries;
+}
+
+function add(name: string, reg: ModelRegistration): void {
+  if (entries.has(name)) throw new DuplicateModelError(name);
+  const config = reg.config;
+  const create = reg.create ?? ((overrides: VisionTransformerOptions) => createViT({ ...config, ...overrides }));
+  entries.set(name, { config, create, pretrainedCfg: reg.pretrainedCfg });
+}
+
+/**
+ * Registers a model under `name`; throws `DuplicateModelError` if the name is taken (built-ins
+ * included).
+ *
+ * @example
+ * ```ts
+ * registerModel('vit_pico_patch4_32', { config: { imgSize: 32, patchSize: 4, embedDim: 64, depth: 4, numHeads: 2 } });
+ * const m = createModel('vit_pico_patch4_32', { numClasses: 10 });
+ * ```
+ */
+export function registerModel<M extends Module>(name: string, registration: ModelRegistration<M>): void {
+  if (!name) throw new TfjsVitError('NAME', 'registerModel: empty name');
+  registry();
+  add(name, registration as ModelRegistration);
+}
+
+function entry(name: string): Entry {
+  const e = registry().get(name);
+  if (!e) {
+    const stem = name.split('_').slice(0, 2).join('_');
+    throw new UnknownModelError(name, listModels(`${stem}*`).slice(0, 5));
+  }
+  return e;
+}
+
+/**
+ * Builds a registered model, with `overrides` (timm kwargs camelCased, or injectable parts) on
+ * top of its config. Weights are freshly initialised (timm's init); load a checkpoint with
+ * `model.loadStateDict`.
+ *
+ * @example
+ * ```ts
+ * const vit = createModel('vit_base_patch16_224', { numClasses: 5, dropPathRate: 0.1 });
+ * const logits = vit.eval().forward(tf.zeros([1, 224, 224, 3])); // [1, 5]
+ * ```
+ */
+export function createModel<M extends Module = VisionTransformer>(name: string, overrides: VisionTransformerOptions = {}): M {
+  return entry(name).create(overrides) as M;
+}
+
+/**
+ * Registered names, sorted, optionally filtered by glob pattern(s) (`*` any run, `?` one
+ * character), as timm's `list_models`.
+ *
+ * @example
+ * ```ts
+ * listModels('vit_*_in21k');       // ['vit_base_patch16_224_in21k', …]
+ * listModels(['*patch32*', '*14*']);
+ * ```
+ */
+export function listModels(filter?: string | readonly string[]): string[] {
+  const names = [...registry().keys()].sort();
+  if (filter === undefined) return names;
+  const patterns = (typeof filter === 'string' ? [filter] : filter).map(globToRegExp);
+  return names.filter((n) => patterns.some((p) => p.test(n)));
+}
+
+/** Whether `name` is registered. */
+export function isModel(name: string): boolean {
+  return registry().has(name);
+}
+
+/**
+ * The registered config of `name` (a copy), e.g. for `countParameters`.
+ *
+ * @example
+ * ```ts
+ * countParameters(getModelConfig('vit_large_patch16_224')); // 304_326_632
+ * ```
+ */
+export function getModelConfig(name: string): ViTConfig {
+  const c = entry(name).config;
+  if (!c) throw new TfjsVitError('NO_CONFIG', `model "${name}" was registered without a ViT config`);
+  return structuredClone(c) as ViTConfig;
+}
+
+/**
+ * Preprocessing and source metadata of `name`'s pretrained weights (mean/std, interpolation,
+ * cropPct, inputSize, numClasses), or undefined if none was registered.
+ *
+ * @example
+ * ```ts
+ * getPretrainedCfg('vit_base_patch16_384')?.cropPct; // 1.0
+ * ```
+ */
+export function getPretrainedCfg(name: string): PretrainedCfg | undefined {
+  const p = entry(name).pretrainedCfg;
+  return p ? (structuredClone(p) as PretrainedCfg) : undefined;
+}
+
+function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${body}$`);
+}
