@@ -24,3 +24,10 @@ export {
 export { Compose, compose } from './compose';
 export { transformFromSpec, registerTransform } from './spec';
 export { createTransform, DEFAULT_CROP_PCT, type CreateTransformOptions } from './create_transform';
+export { ArrayDataset, Subset, classCounts, type Dataset, type DatasetItem, type ImageSource } from './dataset';
+export { ImageFolder, IMAGE_EXTENSIONS, type ImageFolderOptions } from './image_folder';
+export { randomSplit, type RandomSplitOptions, type SplitResult } from './split';
+export { readCifar10, parseCifar10, CIFAR10_CLASSES } from './cifar';
+export { parseIdx, readIdxDataset, FASHION_MNIST_CLASSES, type IdxArray } from './idx';
+export { loadFashionMNIST, type FashionMNISTOptions } from './fashion_mnist';
+export { DataLoader, type DataLoaderOptions, type Batch } from './data_loader';
