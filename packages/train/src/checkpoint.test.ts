@@ -21,7 +21,7 @@ function stepOnce(model: TinyMLP, opt: AdamW, scale: number) {
   tf.dispose(Object.values(grads));
 }
 
-const params = (m: TinyMLP) => m.namedParameters().map(([n, p]) => [n, p.variable.dataSync().slice()] as const);
+const params = (m: TinyMLP) => m.namedParameters().map(([n, p]) => [n, Float32Array.from(p.variable.dataSync())] as const);
 
 describeBackends('checkpoints', (backend) => {
   it('safetensors round trip keeps values, dtypes and metadata', async () => {

@@ -14,7 +14,7 @@ describeBackends('crossEntropy', () => {
       const f = (x: tf.Tensor) => crossEntropy(x, labels, { labelSmoothing: pct / 100 });
       const loss = f(logits);
       const grad = tf.grad(f)(logits);
-      expectClose(loss.dataSync(), fx.data(`ce_${pct}.loss`), 1e-5, 'loss');
+      expectClose(Float32Array.from(loss.dataSync()), fx.data(`ce_${pct}.loss`), 1e-5, 'loss');
       expectClose(grad, fx.tensor(`ce_${pct}.grad`), 1e-6, 'grad');
       expect(tensorGrowth(() => f(logits))).toBe(0);
       tf.dispose([logits, labels, loss, grad]);
@@ -25,10 +25,10 @@ describeBackends('crossEntropy', () => {
     const logits = fx.tensor('in.logits');
     const target = fx.tensor('in.soft_target');
     const f = (x: tf.Tensor) => softTargetCrossEntropy(x, target);
-    expectClose(f(logits).dataSync(), fx.data('soft.loss'), 1e-5, 'loss');
+    expectClose(Float32Array.from(f(logits).dataSync()), fx.data('soft.loss'), 1e-5, 'loss');
     expectClose(tf.grad(f)(logits), fx.tensor('soft.grad'), 1e-6, 'grad');
     // crossEntropy routes [B, C] targets to the soft-target loss
-    expectClose(crossEntropy(logits, target).dataSync(), fx.data('soft.loss'), 1e-5, 'crossEntropy(soft)');
+    expectClose(Float32Array.from(crossEntropy(logits, target).dataSync()), fx.data('soft.loss'), 1e-5, 'crossEntropy(soft)');
     expect(tensorGrowth(() => f(logits))).toBe(0);
   });
 

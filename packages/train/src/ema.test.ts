@@ -8,7 +8,7 @@ describeBackends('ModelEma', () => {
   it('follows ema ← d·ema + (1−d)·model, swaps, round-trips its state dict, leaks nothing', () => {
     const model = new TinyMLP();
     const ema = new ModelEma(model, { decay: 0.9 });
-    const w0 = model.fc1.weight.value.dataSync().slice();
+    const w0 = Float32Array.from(model.fc1.weight.value.dataSync());
     tf.tidy(() => model.fc1.weight.variable.assign(tf.add(model.fc1.weight.value, 1)));
     ema.update(model);
     const want = w0.map((v) => 0.9 * v + 0.1 * (v + 1));

@@ -51,7 +51,7 @@ export async function evaluateModel(model: TrainableModel, source: BatchSource, 
         lossSum += (await l.data())[0] * n;
         top1 += topKCorrect(logits, truth, 1);
         top5 += topKCorrect(logits, truth, 5);
-        cm ??= new ConfusionMatrix(logits.shape[1]);
+        cm ??= new ConfusionMatrix(logits.shape[1]!);
         cm.update(logits, truth);
         count += n;
         tf.dispose([logits, truth, l]);

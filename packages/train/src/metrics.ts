@@ -21,7 +21,7 @@ function checkPair(logits: tf.Tensor, labels: tf.Tensor): void {
 export function topKCorrect(logits: tf.Tensor, labels: tf.Tensor, k = 1): number {
   checkPair(logits, labels);
   if (!(k >= 1)) throw new ArgumentError(`k: expected ≥ 1, got ${k}`);
-  const kk = Math.min(k, logits.shape[1]);
+  const kk = Math.min(k, logits.shape[1]!);
   const hit = tf.tidy(() => {
     const { indices } = tf.topk(logits, kk);
     const match = tf.equal(indices, tf.expandDims(tf.cast(labels, 'int32'), 1));

@@ -50,7 +50,7 @@ const adamw = (g: ParamGroup[], d: Meta['defaults']) => new AdamW(g, { lr: d.lr 
 const sgd = (g: ParamGroup[], d: Meta['defaults']) =>
   new SGD(g, { lr: d.lr as number, momentum: d.momentum as number, dampening: d.dampening as number, nesterov: d.nesterov as boolean });
 
-const CASES: [string, typeof adamw][] = [
+const CASES: [string, (g: ParamGroup[], d: Meta['defaults']) => Optimizer][] = [
   ['adamw', adamw],
   ['adamw_scaled_clip_accum', adamw],
   ['sgd_momentum', sgd],
@@ -133,7 +133,7 @@ describeBackends('optimizers vs torch.optim', () => {
   it('frozen parameters get no state and do not move', () => {
     const { model, params, opt } = setup('adamw', adamw);
     model.fc1.setTrainable(false);
-    const before = model.fc1.weight.value.dataSync().slice();
+    const before = Float32Array.from(model.fc1.weight.value.dataSync());
     const r = lossAndGradients(model, crossEntropyLoss(), tf.ones([2, 6]), tf.tensor1d([0, 1], 'int32'), opt.variables());
     expect(Object.keys(r.grads)).not.toContain(model.fc1.weight.variable.name);
     const all: tf.NamedTensorMap = { ...r.grads, [model.fc1.weight.variable.name]: tf.onesLike(model.fc1.weight.value) };
@@ -167,7 +167,7 @@ describeBackends('optimizers vs torch.optim', () => {
     tf.dispose([...state.tensors.values()]);
     expect(fresh.stateDict().meta.steps).toEqual(a.opt.stateDict().meta.steps);
     // b continues with its own optimizer; a continues with the reloaded one
-    const bParamsBefore = [...b.params.values()].map((p) => p.variable.dataSync().slice());
+    const bParamsBefore = [...b.params.values()].map((p) => Float32Array.from(p.variable.dataSync()));
     expect(bParamsBefore.length).toBe(5);
     const a2 = { ...a, opt: fresh };
     stepBoth(2, [a2, b]);

@@ -30,7 +30,7 @@ function setup(extra: Partial<TrainerOptions> = {}, seed = 1) {
   return { model, optimizer, train, val, trainer };
 }
 
-const snapshot = (m: TinyMLP) => m.namedParameters().map(([n, p]) => [n, p.variable.dataSync().slice()] as const);
+const snapshot = (m: TinyMLP) => m.namedParameters().map(([n, p]) => [n, Float32Array.from(p.variable.dataSync())] as const);
 
 describeBackends('Trainer', (backend) => {
   it('fit lowers the loss; evaluate / predict run in eval mode and restore the mode', async () => {
@@ -71,7 +71,7 @@ describeBackends('Trainer', (backend) => {
     const model = new TinyMLP();
     model.fc1.setTrainable(false);
     const optimizer = new AdamW(model.namedParameters().map(([name, p]) => ({ name, variable: p.variable })), { lr: 0.05 });
-    const before = model.fc1.weight.value.dataSync().slice();
+    const before = Float32Array.from(model.fc1.weight.value.dataSync());
     await new Trainer({ model, optimizer, train: syntheticBatches(3, 8), epochs: 2, ...quiet }).fit();
     expect(maxAbsDiff(model.fc1.weight.value, before)).toBe(0);
     expect(optimizer.statefulParams().sort()).toEqual(['fc2.bias', 'fc2.weight', 'pos_embed']);
