@@ -6,7 +6,7 @@ import { readCheckpoint } from './read_checkpoint';
 import { STATE_DICT_GLOBALS } from './torch_globals';
 
 /** Bytes from latin1 strings and byte arrays. */
-function pk(...parts: (string | number[])[]): Uint8Array {
+function pk(...parts: (string | readonly number[])[]): Uint8Array {
   const out: number[] = [];
   for (const p of parts) {
     if (typeof p === 'string') for (const c of p) out.push(c.charCodeAt(0));
