@@ -24,3 +24,4 @@ export {
   type BackendChoice,
   type SelectBackendOptions,
 } from './select_backend';
+export { registerGradients, type GradientSource } from './register_gradients';
