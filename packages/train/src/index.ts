@@ -23,6 +23,7 @@ export {
   type NamedParamGroup,
   type LayerDecayOptions,
 } from './param_groups';
+export { linearProbe, freezeEarlyLayers } from './freezing';
 export { clipGradNorm } from './clip_grad';
 export { GradientAccumulator } from './grad_accumulation';
 export {

@@ -173,5 +173,7 @@ describeBackends('optimizers vs torch.optim', () => {
     stepBoth(2, [a2, b]);
     for (const [n, p] of a.params) expect(maxAbsDiff(p.variable, b.params.get(n)!.variable), n).toBe(0);
     expect(() => new SGD(a.opt.paramGroups).loadStateDict(a.opt.stateDict())).toThrow(/expected type SGD/);
+    const swapped = adamw([...a.opt.paramGroups].reverse().map((g) => ({ params: g.params })), a.meta.defaults);
+    expect(() => swapped.loadStateDict(a.opt.stateDict())).toThrow(/group 0 expected parameters/);
   });
 });

@@ -161,6 +161,13 @@ export abstract class Optimizer {
     if (state.meta.groups.length !== this.paramGroups.length) {
       throw new ArgumentError(`optimizer state: expected ${this.paramGroups.length} param groups, got ${state.meta.groups.length}`);
     }
+    state.meta.groups.forEach((g, i) => {
+      const mine = this.paramGroups[i].params.map((p) => p.name);
+      if (g.params.length !== mine.length || g.params.some((n, j) => n !== mine[j])) {
+        const diff = g.params.find((n) => !mine.includes(n)) ?? mine.find((n) => !g.params.includes(n)) ?? '(order)';
+        throw new ArgumentError(`optimizer state: group ${i} expected parameters [${mine.slice(0, 4).join(', ')}…] (${mine.length}), got ${g.params.length}; first difference: ${diff}`);
+      }
+    });
     const known = new Set(this.paramGroups.flatMap((g) => g.params.map((p) => p.name)));
     for (const name of Object.keys(state.meta.steps)) {
       if (!known.has(name)) throw new ArgumentError(`optimizer state: parameter "${name}" is not in this optimizer`);

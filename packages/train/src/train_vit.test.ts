@@ -14,7 +14,7 @@ import type { Batch } from './types';
 function brightBandBatches(numBatches: number, batchSize: number, seed: number): Batch[] {
   return Array.from({ length: numBatches }, (_, i) =>
     tf.tidy(() => {
-      const labels = tf.randomUniformInt([batchSize], 0, 3, { seed: seed + i });
+      const labels = tf.randomUniformInt([batchSize], 0, 3, seed + i);
       const cols = tf.range(0, 8);
       const band = tf.cast(tf.equal(tf.floorDiv(tf.mul(cols, 3), 8), tf.expandDims(labels, 1)), 'float32'); // [B, 8]
       const noise = tf.randomNormal([batchSize, 8, 8, 3], 0, 0.3, 'float32', seed + 100 + i);
