@@ -52,6 +52,17 @@ describeBackends('scaledDotProductAttention', () => {
     });
   });
 
+  it('huge logits do not overflow: weights stay finite, rows sum to 1, NaN propagates', () => {
+    tf.tidy(() => {
+      const q = tf.mul(fx.tensor('q'), 1e4);
+      const { output, weights } = scaledDotProductAttentionWithWeights(q, fx.tensor('k'), fx.tensor('v'));
+      expect(Array.from(output.dataSync()).every(Number.isFinite)).toBe(true);
+      expectClose(tf.sum(weights, -1), tf.onesLike(tf.sum(weights, -1)), 1e-5, 'row sums');
+      const withNaN = scaledDotProductAttention(tf.fill([1, 1, 2, 8], Number.NaN), tf.slice(fx.tensor('k'), [0, 0, 0, 0], [1, 1, 3, 8]), tf.ones([1, 1, 3, 2]));
+      expect(Array.from(withNaN.dataSync()).every(Number.isNaN)).toBe(true);
+    });
+  });
+
   it('rejects mismatched shapes, quoting them', () => {
     tf.tidy(() => {
       const q = tf.zeros([1, 2, 4, 8]);
