@@ -31,3 +31,4 @@ export { readCifar10, parseCifar10, CIFAR10_CLASSES } from './cifar';
 export { parseIdx, readIdxDataset, FASHION_MNIST_CLASSES, type IdxArray } from './idx';
 export { loadFashionMNIST, type FashionMNISTOptions } from './fashion_mnist';
 export { DataLoader, type DataLoaderOptions, type Batch } from './data_loader';
+export { Mixup, mixBatch, mixupTarget, sampleBeta, type MixupOptions, type CutmixBox } from './mixup';
