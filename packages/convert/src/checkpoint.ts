@@ -41,7 +41,13 @@ export interface Checkpoint {
 
 const MAX_DEPTH = 64;
 
-/** Is `v` a lazy tensor entry produced by a reader? */
+/**
+ * Is `v` a lazy tensor entry produced by a reader (e.g. a leaf of `meta.object`)?
+ *
+ * @example
+ * const w = (ckpt.meta.object as Map<string, unknown>).get('head.weight');
+ * if (isTensorEntry(w)) console.log(w.shape);
+ */
 export function isTensorEntry(v: unknown): v is TensorEntry {
   return typeof v === 'object' && v !== null && typeof (v as TensorEntry).values === 'function' && Array.isArray((v as TensorEntry).shape);
 }

@@ -38,7 +38,12 @@ export function loadedDType(dtype: SourceDType): LoadedDType {
   return 'int32';
 }
 
-/** IEEE half → float32 (subnormals, infinities and NaN included). */
+/**
+ * IEEE half bits → number (subnormals, infinities and NaN included).
+ *
+ * @example
+ * halfToFloat(0x3c00); // 1
+ */
 export function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >> 10) & 0x1f;
@@ -51,7 +56,12 @@ export function halfToFloat(h: number): number {
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
 
-/** float32 → IEEE half bits, rounding to nearest even (as PyTorch's `.half()` does). */
+/**
+ * float32 → IEEE half bits, rounding to nearest even (as PyTorch's `.half()` does).
+ *
+ * @example
+ * floatToHalf(1); // 0x3c00
+ */
 export function floatToHalf(value: number): number {
   f32[0] = value;
   const x = u32[0];
@@ -75,7 +85,12 @@ export function floatToHalf(value: number): number {
   return base + (rest > 0x1000 || (rest === 0x1000 && base & 1) ? 1 : 0);
 }
 
-/** float32 → bfloat16 bits, rounding to nearest even (as PyTorch's `.bfloat16()` does). */
+/**
+ * float32 → bfloat16 bits, rounding to nearest even (as PyTorch's `.bfloat16()` does).
+ *
+ * @example
+ * floatToBfloat16(1); // 0x3f80
+ */
 export function floatToBfloat16(value: number): number {
   f32[0] = value;
   const x = u32[0];

@@ -2,7 +2,13 @@
 // every global is looked up in an allowlist of inert JS stand-ins, and anything else is refused.
 import { assertAvailable, CheckpointError, UnsafePickleError } from './errors';
 
-/** An allowlisted callable global: REDUCE / NEWOBJ run `call` on the (already built) arguments. */
+/**
+ * An allowlisted callable global: REDUCE / NEWOBJ run `call` on the (already built) arguments.
+ * `call` is our JS stand-in; nothing named by the pickle is ever looked up or run.
+ *
+ * @example
+ * new PyCallable('torch.Size', ([dims]) => [...(dims as number[])]);
+ */
 export class PyCallable {
   constructor(
     /** `module.name`, e.g. `torch._utils._rebuild_tensor_v2`. */
@@ -11,7 +17,12 @@ export class PyCallable {
   ) {}
 }
 
-/** An inert object of an allowlisted class (e.g. `argparse.Namespace`): its args and BUILD state. */
+/**
+ * An inert object of an allowlisted class (e.g. `argparse.Namespace`): its args and BUILD state.
+ *
+ * @example
+ * if (v instanceof PyObject && v.cls === 'argparse.Namespace') console.log((v.state as Map<string, unknown>).get('lr'));
+ */
 export class PyObject {
   state: unknown = undefined;
   constructor(

@@ -65,7 +65,13 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-/** Copies the strided view `shape`/`strides` starting at element `base` of `src` into a new array. */
+/**
+ * Copies the strided view `shape`/`strides` starting at element `base` of `src` into a new
+ * row-major array (how non-contiguous PyTorch views and Fortran-order arrays are made contiguous).
+ *
+ * @example
+ * gatherStrided(Float32Array.of(1, 2, 3, 4, 5, 6), [3, 2], [1, 3], 0); // the transpose: [1, 4, 2, 5, 3, 6]
+ */
 export function gatherStrided<T extends LoadedValues>(src: T, shape: readonly number[], strides: readonly number[], base: number): T {
   const n = numel(shape);
   const out = new (src.constructor as new (n: number) => T)(n);
