@@ -104,7 +104,9 @@ export class HybridEmbed extends Module implements EmbedLayer {
     // as timm: one forward of a zero image in eval mode to learn the feature map's shape
     const wasTraining = this.backbone.training;
     this.backbone.eval();
-    const shape = tf.tidy(() => this.backbone.forward(tf.zeros([1, h, w, inChans])).shape);
+    const out = tf.tidy(() => this.backbone.forward(tf.zeros([1, h, w, inChans])));
+    const shape = out.shape as number[];
+    out.dispose();
     this.backbone.train(wasTraining);
     return { size: [shape[1], shape[2]], channels: shape[3] };
   }

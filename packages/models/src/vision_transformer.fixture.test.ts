@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeBackends, expectClose, loadFixture, maxAbsDiff, type Fixture } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
+import { createConvStemViT } from './hybrid_vit';
 import { createViT, type VisionTransformer } from './vision_transformer';
 
 const ATOL = 1e-4;
@@ -12,6 +13,7 @@ const CASES = [
   'vit_pre_logits',
   'vit_reg_ls_qknorm',
   'vit_prenorm_avgmax',
+  'vit_convstem',
   'vit_dynamic',
   'vit_dynamic_reg',
 ];
@@ -21,8 +23,9 @@ function fixture(name: string): Fixture {
 }
 
 /** The fixture's model with its PyTorch weights, in eval mode. */
-export function loadModel(f: Fixture): VisionTransformer {
-  const vit = createViT(JSON.parse(f.meta.config)).eval();
+function loadModel(f: Fixture): VisionTransformer {
+  const config = JSON.parse(f.meta.config);
+  const vit = (f.meta.stem ? createConvStemViT({ ...config, stem: JSON.parse(f.meta.stem) }) : createViT(config)).eval();
   const sd = f.tensors('param.');
   vit.loadStateDict(sd);
   tf.dispose([...sd.values()]);

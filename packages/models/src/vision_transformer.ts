@@ -216,10 +216,11 @@ export class VisionTransformer extends Module {
     this.patchEmbed.setInputSize(size);
     this.cfg.imgSize = size;
     if (this.posEmbedParam) {
-      const old = this.posEmbedParam.value;
+      const { value: old, trainable } = this.posEmbedParam;
       const next = tf.tidy(() => this.resampledPosEmbed(old, this.patchEmbed.gridSize, oldGrid));
       this.unregister('pos_embed');
       this.setPosEmbed(next);
+      this.posEmbedParam!.trainable = trainable; // a frozen pos_embed stays frozen
     }
     return this;
   }
