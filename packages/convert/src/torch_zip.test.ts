@@ -23,6 +23,16 @@ describeBackends('torch zip checkpoints (torch.save default format)', () => {
     disposeAll(tensors);
   });
 
+  it.each(['state_zip_v2_layout.pth', 'state_zip_big_endian.pth'])(
+    'reads %s (torch 2.x layout: archive/ prefix, byteorder, .data/serialization_id)',
+    async (file) => {
+      const { format, tensors } = await readCheckpoint(fixtureBytes(file));
+      expect(format).toBe('torch-zip');
+      expectMatches(tensors, 'state');
+      disposeAll(tensors);
+    },
+  );
+
   it('reads a nested training checkpoint: tensors flattened, the rest as plain values', async () => {
     const { tensors, meta } = await readCheckpoint(fixtureBytes('nested_zip.pth'));
     expectMatches(tensors, 'nested');
