@@ -3,7 +3,9 @@ import { CheckpointError, UnsafePickleError } from './errors';
 import { checkpointError, fixtureBytes } from './fixtures.testutil';
 import { PY_STATE, PyObject, readPickle } from './pickle';
 import { readCheckpoint } from './read_checkpoint';
-import { STATE_DICT_GLOBALS } from './torch_globals';
+import { bytesSource } from './source';
+import type { TensorEntry } from './tensor_entry';
+import { STATE_DICT_GLOBALS, type StorageRef } from './torch_globals';
 
 /** Bytes from latin1 strings and byte arrays. */
 function pk(...parts: (string | readonly number[])[]): Uint8Array {
@@ -65,6 +67,21 @@ describe('pickle reader', () => {
     const od = read(pk('\x80\x02ccollections\nOrderedDict\n)R}X\x09\x00\x00\x00_metadataK\x01sb.')) as Map<string, unknown> & { [PY_STATE]?: unknown };
     expect(od).toBeInstanceOf(Map);
     expect((od[PY_STATE] as Map<string, number>).get('_metadata')).toBe(1);
+  });
+
+  it('rebuilds tensors (v2 and v3) over storages from persistent ids, as views', () => {
+    const bytes = new Uint8Array(new Float32Array([0, 1, 2, 3, 4, 5]).buffer);
+    const storage: StorageRef = { kind: 'storage', key: '0', dtype: 'uint8', numel: 24, source: bytesSource(bytes), byteOffset: () => 0 };
+    // _rebuild_tensor_v3(storage, 1, (2, 2), (1, 2), False, OrderedDict(), torch.float32)
+    const v3 = pk(
+      '\x80\x02ctorch._utils\n_rebuild_tensor_v3\n(X\x01\x00\x00\x00pQK\x01K\x02K\x02\x86K\x01K\x02\x86\x89',
+      'ccollections\nOrderedDict\n)Rctorch\nfloat32\ntR.',
+    );
+    const entry = readPickle(v3, 0, { globals: STATE_DICT_GLOBALS, persistentLoad: () => storage }).value as TensorEntry;
+    expect(entry.dtype).toBe('float32');
+    expect(Array.from(entry.values())).toEqual([1, 3, 2, 4]);
+    const v2 = pk('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(X\x01\x00\x00\x00pQK\x00K\x02\x85K\x01\x85\x89NtR.');
+    expect(() => readPickle(v2, 0, { globals: STATE_DICT_GLOBALS, persistentLoad: () => 'not a storage' })).toThrow(/not a storage/);
   });
 
   it('gives typed errors, quickly, for hostile lengths and broken structure', () => {

@@ -69,6 +69,18 @@ function rebuildTensor(args: unknown[]): TensorEntry {
   });
 }
 
+/** `_rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks, dtype)`: an untyped storage read as `dtype`. */
+function rebuildTensorV3(args: unknown[]): TensorEntry {
+  const [storage, , , , , , dtypeObj] = args;
+  const dtype = dtypeOf(dtypeObj);
+  if (!isStorage(storage) || !dtype) {
+    throw new CheckpointError('CHECKPOINT_UNSUPPORTED_DTYPE', `_rebuild_tensor_v3: ${describe(storage)} as ${describe(dtypeObj)}`);
+  }
+  const bytes = storage.numel * ELEMENT_SIZE[storage.dtype];
+  const retyped: StorageRef = { ...storage, dtype, numel: Math.floor(bytes / ELEMENT_SIZE[dtype]), byteOffset: () => storage.byteOffset() };
+  return rebuildTensor([retyped, ...args.slice(1, 4)]);
+}
+
 function firstArg(qualname: string): PyCallable {
   return new PyCallable(qualname, (args) => args[0]);
 }
@@ -118,6 +130,7 @@ function buildAllowlist(): Map<string, unknown> {
   const rebuildV2 = new PyCallable('torch._utils._rebuild_tensor_v2', rebuildTensor);
   g.set(rebuildV2.qualname, rebuildV2);
   g.set('torch._utils._rebuild_tensor', new PyCallable('torch._utils._rebuild_tensor', rebuildTensor));
+  g.set('torch._utils._rebuild_tensor_v3', new PyCallable('torch._utils._rebuild_tensor_v3', rebuildTensorV3));
   g.set('torch._utils._rebuild_parameter', firstArg('torch._utils._rebuild_parameter'));
   g.set('torch._utils._rebuild_parameter_with_state', firstArg('torch._utils._rebuild_parameter_with_state'));
   g.set(
