@@ -6,7 +6,7 @@ import { describeBackends, maxAbsDiff } from '@tfjs-vit/testing';
 import { afterAll, expect, it } from 'vitest';
 import { AdamW } from './adamw';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { CheckpointError } from './errors';
+import { TrainingCheckpointError } from './errors';
 import { paramGroupsWeightDecay } from './param_groups';
 import { decodeSafetensors, encodeSafetensors } from './safetensors_io';
 import { TinyMLP } from './test_model';
@@ -35,7 +35,7 @@ describeBackends('checkpoints', (backend) => {
     expect(tensors.get('a')!.shape).toEqual([2, 2]);
     expect(maxAbsDiff(tensors.get('a')!, t.get('a')!)).toBe(0);
     expect(Array.from(tensors.get('b')!.dataSync())).toEqual([7, -8, 9]);
-    expect(() => decodeSafetensors(new Uint8Array(4))).toThrow(CheckpointError);
+    expect(() => decodeSafetensors(new Uint8Array(4))).toThrow(TrainingCheckpointError);
   });
 
   it('save → load restores model and optimizer so training continues identically', async () => {
@@ -92,7 +92,7 @@ describeBackends('checkpoints', (backend) => {
     const dir = join(root, backend, 'c');
     const m = new TinyMLP();
     await saveCheckpoint(dir, { model: m, step: 0, epoch: 0 });
-    await expect(loadCheckpoint(join(root, 'nope'))).rejects.toBeInstanceOf(CheckpointError);
+    await expect(loadCheckpoint(join(root, 'nope'))).rejects.toBeInstanceOf(TrainingCheckpointError);
     const opt = new AdamW(m.trainableVariables());
     await expect(loadCheckpoint(dir, { optimizer: opt })).rejects.toThrow(/no optimizer state/);
     const other = new TinyMLP(6, 5, 3);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Module } from '@tfjs-vit/layers';
 import { replaceDirAtomic, resolveCheckpointDir } from './atomic_write';
-import { CheckpointError } from './errors';
+import { TrainingCheckpointError } from './errors';
 import type { Optimizer, OptimizerState } from './optimizer';
 import { decodeSafetensors, encodeSafetensors } from './safetensors_io';
 
@@ -54,7 +54,7 @@ export interface SaveCheckpointOptions {
 async function stateBytes(module: StateHolder, meta: Record<string, string> = {}): Promise<Uint8Array> {
   const sd = module.stateDict();
   try {
-    return await encodeSafetensors(sd, meta);
+    return encodeSafetensors(sd, meta);
   } finally {
     tf.dispose([...sd.values()]);
   }
@@ -77,7 +77,7 @@ export async function saveCheckpoint(dir: string, c: CheckpointContents, options
   if (c.optimizer) {
     const st: OptimizerState = c.optimizer.stateDict();
     try {
-      files[CHECKPOINT_FILES.optimizer] = await encodeSafetensors(st.tensors, { optimizer: JSON.stringify(st.meta) });
+      files[CHECKPOINT_FILES.optimizer] = encodeSafetensors(st.tensors, { optimizer: JSON.stringify(st.meta) });
     } finally {
       tf.dispose([...st.tensors.values()]);
     }
@@ -112,7 +112,7 @@ async function readFileOr(path: string, what: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (cause) {
-    throw new CheckpointError(`${what}: cannot read ${path}`, { cause });
+    throw new TrainingCheckpointError(`${what}: cannot read ${path}`, { cause });
   }
 }
 
@@ -127,13 +127,13 @@ async function readFileOr(path: string, what: string): Promise<Uint8Array> {
  */
 export async function loadCheckpoint(dir: string, targets: LoadCheckpointTargets = {}): Promise<CheckpointInfo> {
   const at = resolveCheckpointDir(dir);
-  if (!at) throw new CheckpointError(`checkpoint ${dir}: directory not found`);
+  if (!at) throw new TrainingCheckpointError(`checkpoint ${dir}: directory not found`);
   let info: CheckpointInfo & { hasOptimizer?: boolean; hasEma?: boolean };
   try {
     info = JSON.parse(new TextDecoder().decode(await readFileOr(join(at, CHECKPOINT_FILES.trainer), 'checkpoint')));
   } catch (cause) {
-    if (cause instanceof CheckpointError) throw cause;
-    throw new CheckpointError(`checkpoint ${at}: ${CHECKPOINT_FILES.trainer} is not valid JSON`, { cause });
+    if (cause instanceof TrainingCheckpointError) throw cause;
+    throw new TrainingCheckpointError(`checkpoint ${at}: ${CHECKPOINT_FILES.trainer} is not valid JSON`, { cause });
   }
   const loadModule = async (m: StateHolder, file: string) => {
     const { tensors } = decodeSafetensors(await readFileOr(join(at, file), 'checkpoint'), file);
@@ -145,16 +145,16 @@ export async function loadCheckpoint(dir: string, targets: LoadCheckpointTargets
   };
   if (targets.model) await loadModule(targets.model, CHECKPOINT_FILES.model);
   if (targets.ema) {
-    if (!info.hasEma) throw new CheckpointError(`checkpoint ${at}: holds no EMA weights`);
+    if (!info.hasEma) throw new TrainingCheckpointError(`checkpoint ${at}: holds no EMA weights`);
     await loadModule(targets.ema, CHECKPOINT_FILES.ema);
   }
   if (targets.optimizer) {
-    if (!info.hasOptimizer) throw new CheckpointError(`checkpoint ${at}: holds no optimizer state`);
+    if (!info.hasOptimizer) throw new TrainingCheckpointError(`checkpoint ${at}: holds no optimizer state`);
     const { tensors, metadata } = decodeSafetensors(await readFileOr(join(at, CHECKPOINT_FILES.optimizer), 'checkpoint'), CHECKPOINT_FILES.optimizer);
     try {
       targets.optimizer.loadStateDict({ tensors, meta: JSON.parse(metadata.optimizer ?? 'null') });
     } catch (cause) {
-      throw new CheckpointError(`checkpoint ${at}: optimizer state does not fit: ${(cause as Error).message}`, { cause });
+      throw new TrainingCheckpointError(`checkpoint ${at}: optimizer state does not fit: ${(cause as Error).message}`, { cause });
     } finally {
       tf.dispose([...tensors.values()]);
     }

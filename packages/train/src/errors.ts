@@ -33,11 +33,11 @@ export class NonFiniteLossError extends TfjsVitError {
  *
  * @example
  * ```ts
- * await loadCheckpoint('missing-dir', { model }); // throws CheckpointError
+ * await loadCheckpoint('missing-dir', { model }); // throws TrainingCheckpointError
  * ```
  */
-export class CheckpointError extends TfjsVitError {
+export class TrainingCheckpointError extends TfjsVitError {
   constructor(message: string, options?: { cause?: unknown }) {
-    super('CHECKPOINT', message, options);
+    super('TRAINING_CHECKPOINT', message, options);
   }
 }

@@ -3,7 +3,7 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 
 export type { TrainableModel, Batch, BatchSource } from './types';
-export { NonFiniteLossError, CheckpointError } from './errors';
+export { NonFiniteLossError, TrainingCheckpointError } from './errors';
 export {
   Optimizer,
   type NamedVariable,
