@@ -21,3 +21,13 @@ export function knownLength(source: BatchSource): number | undefined {
   const n = (source as { length?: unknown }).length;
   return typeof source !== 'function' && typeof n === 'number' ? n : undefined;
 }
+
+/**
+ * Tells an epoch-aware source (one with a numeric `epoch` field, like the transforms DataLoader,
+ * whose shuffle and augmentation are seeded by (seed, epoch)) which epoch comes next, so a resumed
+ * run sees the same batches as an uninterrupted one (torch's `sampler.set_epoch`).
+ */
+export function setSourceEpoch(source: BatchSource, epoch: number): void {
+  const s = source as { epoch?: unknown };
+  if (typeof source === 'object' && source !== null && !Array.isArray(source) && typeof s.epoch === 'number') s.epoch = epoch;
+}

@@ -176,3 +176,30 @@ describeBackends('Trainer', (backend) => {
     expect(() => new Trainer({ model: a, optimizer: new SGD([]), train: big, epochs: 1, gradAccumSteps: 0 })).toThrow(/gradAccumSteps/);
   });
 });
+
+describeBackends(
+  'Trainer with an epoch-aware source',
+  () => {
+    it('sets source.epoch before each epoch (as a resumed DataLoader needs)', async () => {
+      const seen: number[] = [];
+      const source = {
+        epoch: 0,
+        async *[Symbol.asyncIterator]() {
+          seen.push(this.epoch);
+          for (const b of syntheticBatches(1, 4)) yield b;
+          this.epoch++;
+        },
+      };
+      const model = new TinyMLP();
+      const t = new Trainer({ model, optimizer: new SGD(model.trainableVariables()), train: source, epochs: 3, ...quiet });
+      await t.fit();
+      expect(seen).toEqual([0, 1, 2]);
+      source.epoch = 0;
+      seen.length = 0;
+      Object.assign(t, { startEpoch: 2 }); // what resume() sets from a checkpoint taken after epoch 2
+      await t.fit();
+      expect(seen).toEqual([2]);
+    });
+  },
+  ['cpu'],
+);

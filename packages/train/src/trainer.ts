@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { ArgumentError } from '@tfjs-vit/ops';
-import { iterateBatches, knownLength, ownsBatches } from './batch_source';
+import { iterateBatches, knownLength, ownsBatches, setSourceEpoch } from './batch_source';
 import type { BatchLog, Callback, EpochLog } from './callbacks';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { clipGradNorm } from './clip_grad';
@@ -148,6 +148,7 @@ export class Trainer {
         for (const cb of callbacks) await cb.onEpochBegin?.(epoch, this);
         this.model.train();
         const acc = new GradientAccumulator();
+        setSourceEpoch(o.train, epoch);
         const t0 = performance.now();
         let images = 0;
         let b = -1;
