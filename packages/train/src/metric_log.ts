@@ -19,6 +19,7 @@ export class JsonlLogger {
     mkdirSync(dirname(path), { recursive: true });
   }
 
+  /** Appends `record` as one line. */
   write(record: Record<string, unknown>): void {
     const line = JSON.stringify(record, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
     appendFileSync(this.path, line + '\n');

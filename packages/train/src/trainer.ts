@@ -42,7 +42,10 @@ export interface TrainerOptions {
   clipGradNorm?: number;
   /** Updated after every optimizer step; saved in checkpoints. */
   ema?: ModelEma;
-  /** Save `logDir/last` every epoch ('epoch', the default with a logDir), every N updates, or never (false). */
+  /**
+   * Checkpoints to `logDir/last`: 'epoch' (default) after every epoch; a number N also every N
+   * optimizer updates (mid-epoch, resumable at that batch); false never.
+   */
   checkpointEvery?: 'epoch' | number | false;
   /** Recorded in checkpoints (the seed of your data order / init). */
   seed?: number;
@@ -192,6 +195,7 @@ export class Trainer {
         }
         if (acc.count > 0) this.applyUpdate(acc); // a last, partial accumulation
         this.skipBatches = 0;
+        this.startEpoch = epoch + 1; // a later fit() continues after this epoch
         const seconds = (performance.now() - t0) / 1000;
         const log: EpochLog = {
           epoch, step: this.step,
