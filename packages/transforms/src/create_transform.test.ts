@@ -3,6 +3,7 @@ import { describeBackends, tensorGrowth } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
 import { createTransform } from './create_transform';
 import type { FloatImage } from './image';
+import { RandAugment } from './rand_augment';
 import { RandomResizedCrop } from './random_resized_crop';
 import { imageFixture, maxDiff } from './test_fixtures';
 
@@ -38,6 +39,12 @@ describeBackends('createTransform eval vs timm/torchvision', () => {
     const ya = a.apply(input) as FloatImage;
     expect([ya.height, ya.width, ya.channels]).toEqual([16, 16, 3]);
     expect(maxDiff(ya.data, (b.apply(input) as FloatImage).data)).toBe(0);
+  });
+  it('adds RandAugment with timm’s mean fill when autoAugment is set', () => {
+    const t = createTransform({ isTraining: true, inputSize: 16, autoAugment: 'rand-m9-mstd0.5', seed: 0 });
+    expect(t.transforms.map((s) => s.constructor.name)).toEqual(['RandomResizedCrop', 'RandomHorizontalFlip', 'RandAugment', 'ToTensor', 'Normalize']);
+    expect((t.transforms[2] as RandAugment).options.fill).toEqual([124, 116, 104]);
+    expect((t.apply(fx.image('input.a')) as FloatImage).data.length).toBe(16 * 16 * 3);
   });
   it('accepts timm input_size [3, h, w] and rejects bad cropPct', () => {
     const t = createTransform({ inputSize: [3, 20, 24] });

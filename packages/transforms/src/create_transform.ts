@@ -6,6 +6,7 @@ import { CenterCrop } from './crop';
 import { TransformArgumentError } from './errors';
 import { RandomHorizontalFlip } from './flip';
 import { IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, Normalize } from './normalize';
+import { RandAugment } from './rand_augment';
 import { RandomResizedCrop } from './random_resized_crop';
 import type { Interpolation } from './resample';
 import { Resize } from './resize';
@@ -31,6 +32,8 @@ export interface CreateTransformOptions {
   ratio?: readonly [number, number];
   /** Train only: horizontal flip probability. Default 0.5. */
   hflip?: number;
+  /** Train only: timm auto-augment string, 'rand-…' (RandAugment), e.g. 'rand-m9-mstd0.5-inc1'. */
+  autoAugment?: string;
   /** Seed of the train pipeline's own PRNG (DataLoader passes per-sample streams instead). */
   seed?: number;
 }
@@ -49,8 +52,8 @@ function outputSize(inputSize: number | readonly number[]): [number, number] {
  *
  * Eval: `Resize(floor(size / cropPct))` on the shorter side (per side `[floor(h / p), floor(w / p)]`
  * for non-square sizes, as timm) → `CenterCrop(size)` → `ToTensor` → `Normalize`.
- * Train: `RandomResizedCrop(size, {scale, ratio})` → `RandomHorizontalFlip(hflip)` → `ToTensor` →
- * `Normalize`. (timm's train default also applies ColorJitter(0.4); this pipeline does not.)
+ * Train: `RandomResizedCrop(size, {scale, ratio})` → `RandomHorizontalFlip(hflip)` →
+ * [`RandAugment(autoAugment)`] → `ToTensor` → `Normalize`. (timm's train default also applies ColorJitter(0.4); this pipeline does not.)
  *
  * @example
  * const evalT = createTransform({ inputSize: 224, interpolation: 'bicubic', cropPct: 0.9,
@@ -69,6 +72,12 @@ export function createTransform(options: CreateTransformOptions): Compose {
     ] as Compose['transforms'];
     const p = options.hflip ?? 0.5;
     if (p > 0) steps.push(new RandomHorizontalFlip(p, { seed: options.seed === undefined ? undefined : options.seed + 1 }));
+    if (options.autoAugment) {
+      // timm: fill with the mean colour, resample with the pipeline's interpolation.
+      const fill = mean.map((m) => Math.min(255, Math.round(255 * m)));
+      steps.push(new RandAugment({ config: options.autoAugment, fill, interpolation: interpolation === 'nearest' ? undefined : interpolation,
+        seed: options.seed === undefined ? undefined : options.seed + 2 }));
+    }
     return new Compose([...steps, ...tail]);
   }
   const cropPct = options.cropPct ?? DEFAULT_CROP_PCT;

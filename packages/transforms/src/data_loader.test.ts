@@ -83,12 +83,12 @@ describe('DataLoader', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('gives identical batches with 0, 1 and 2 workers under the same seed (train augmentation)', async () => {
+  it('gives identical batches with 0, 1 and 2 workers under the same seed (RRC + flip + RandAugment)', async () => {
     const workerUrl = await testWorkerUrl();
     const make = (numWorkers: number) =>
       new DataLoader(files, {
         batchSize: 4, shuffle: true, seed: 11, numWorkers, workerUrl,
-        transform: createTransform({ isTraining: true, inputSize: 16, interpolation: 'bicubic' }),
+        transform: createTransform({ isTraining: true, inputSize: 16, interpolation: 'bicubic', autoAugment: 'rand-m9-mstd0.5' }),
       });
     const runs = [];
     for (const n of [0, 1, 2]) {

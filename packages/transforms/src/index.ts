@@ -32,3 +32,11 @@ export { parseIdx, readIdxDataset, FASHION_MNIST_CLASSES, type IdxArray } from '
 export { loadFashionMNIST, type FashionMNISTOptions } from './fashion_mnist';
 export { DataLoader, type DataLoaderOptions, type Batch } from './data_loader';
 export { Mixup, mixBatch, mixupTarget, sampleBeta, type MixupOptions, type CutmixBox } from './mixup';
+export {
+  RandAugment, applyAugmentOp, parseRandAugmentConfig, RAND_TRANSFORMS, RAND_INCREASING_TRANSFORMS,
+  type RandAugmentOptions,
+} from './rand_augment';
+export {
+  autocontrast, equalize, invert, posterize, solarize, solarizeAdd, color, contrast, brightness, sharpness,
+  blend, affine, rotate,
+} from './pil_ops';

@@ -4,6 +4,7 @@ import { CenterCrop } from './crop';
 import { TransformArgumentError } from './errors';
 import { RandomHorizontalFlip } from './flip';
 import { Normalize } from './normalize';
+import { RandAugment } from './rand_augment';
 import { RandomResizedCrop } from './random_resized_crop';
 import { Resize } from './resize';
 import { ToTensor } from './to_tensor';
@@ -16,6 +17,7 @@ const registry = new Map<string, Factory>([
   ['CenterCrop', (size) => new CenterCrop(size)],
   ['RandomResizedCrop', (size, opts) => new RandomResizedCrop(size, opts)],
   ['RandomHorizontalFlip', (p, opts) => new RandomHorizontalFlip(p, opts)],
+  ['RandAugment', (opts) => new RandAugment(opts)],
   ['ToTensor', () => new ToTensor()],
   ['Normalize', (mean, std) => new Normalize(mean, std)],
   ['Compose', (children: TransformSpec[]) => new Compose(children.map(transformFromSpec) as never)],
