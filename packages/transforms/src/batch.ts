@@ -4,7 +4,6 @@ import type { ImageSource } from './dataset';
 import { loadImage } from './decode';
 import { ImageDecodeError, TransformArgumentError } from './errors';
 import { isFloatImage, type FloatImage } from './image';
-import { logWarn } from './log';
 import { Rng } from './rng';
 import { toFloatImage } from './to_tensor';
 import type { PixelTransform } from './transform';
@@ -48,7 +47,7 @@ export async function processBatch(task: BatchTask, transform: PixelTransform | 
     const item = task.items[k];
     if (r.status === 'fulfilled') done.push({ item, img: r.value });
     else if (task.onError === 'skip' && r.reason instanceof ImageDecodeError) {
-      logWarn(`skipped sample ${item.index}: ${r.reason.message}`);
+      // Reported by the DataLoader on the main thread, so the user's logger sees worker skips too.
       skipped.push({ index: item.index, message: r.reason.message });
     } else throw r.reason;
   });

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { processBatch, type BatchResult, type BatchTask } from './batch';
 import type { Dataset } from './dataset';
 import { TransformArgumentError } from './errors';
+import { logWarn } from './log';
 import { deriveSeed, Rng, shuffleInPlace } from './rng';
 import { isPixelTransform, type PixelTransform } from './transform';
 import { WorkerPool } from './worker_pool';
@@ -138,6 +139,7 @@ export class DataLoader implements AsyncIterable<Batch> {
     while (inFlight.length > 0) {
       const r = await (inFlight.shift() as Promise<BatchResult>);
       fill();
+      for (const s of r.skipped) logWarn(`skipped sample ${s.index}: ${s.message}`);
       if (r.shape[0] === 0) continue;
       yield {
         images: tf.tensor4d(r.images, r.shape, 'float32'),
