@@ -35,11 +35,9 @@ export function normalizeFloatImage(img: FloatImage, mean: readonly number[], st
   const m = Float32Array.from(mean);
   const s = Float32Array.from(std);
   const out = new Float32Array(img.data.length);
-  const tmp = new Float32Array(1);
-  for (let i = 0; i < out.length; i++) {
-    const c = i % C;
-    tmp[0] = img.data[i] - m[c];
-    out[i] = tmp[0] / s[c];
+  const f32 = Math.fround;
+  for (let i = 0; i < out.length; i += C) {
+    for (let c = 0; c < C; c++) out[i + c] = f32(img.data[i + c] - m[c]) / s[c];
   }
   return { ...img, data: out };
 }

@@ -74,7 +74,8 @@ function precompute(inSize: number, outSize: number, filter: Filter, antialias: 
 }
 
 function clip8(ss: number): number {
-  const v = Math.floor(ss / ONE);
+  // |ss| < 255 · 1.5 · 2^22 < 2^31, so the int32 arithmetic shift is PIL's `ss >> PRECISION_BITS`.
+  const v = ss >> PRECISION_BITS;
   return v < 0 ? 0 : v > 255 ? 255 : v;
 }
 
@@ -88,10 +89,28 @@ function horizontal(src: RGBImage, outW: number, c: Coeffs): RGBImage {
       const xmin = bounds[2 * xx];
       const n = bounds[2 * xx + 1];
       const kb = xx * ksize;
+      const o = (y * outW + xx) * C;
+      if (C === 3) {
+        // Unrolled RGB: one pass over the taps for all three channels.
+        let s0 = HALF;
+        let s1 = HALF;
+        let s2 = HALF;
+        let p = row + xmin * 3;
+        for (let x = 0; x < n; x++, p += 3) {
+          const k = kk[kb + x];
+          s0 += data[p] * k;
+          s1 += data[p + 1] * k;
+          s2 += data[p + 2] * k;
+        }
+        out[o] = clip8(s0);
+        out[o + 1] = clip8(s1);
+        out[o + 2] = clip8(s2);
+        continue;
+      }
       for (let ch = 0; ch < C; ch++) {
         let ss = HALF;
         for (let x = 0; x < n; x++) ss += data[row + (xmin + x) * C + ch] * kk[kb + x];
-        out[(y * outW + xx) * C + ch] = clip8(ss);
+        out[o + ch] = clip8(ss);
       }
     }
   }
@@ -103,15 +122,20 @@ function vertical(src: RGBImage, outH: number, c: Coeffs): RGBImage {
   const out = new Uint8Array(outH * W * C);
   const { ksize, bounds, kk } = c;
   const rowLen = W * C;
+  // Row-at-a-time accumulation: sequential memory access (exact: integer sums stay < 2^31).
+  const acc = new Float64Array(rowLen);
   for (let yy = 0; yy < outH; yy++) {
     const ymin = bounds[2 * yy];
     const n = bounds[2 * yy + 1];
     const kb = yy * ksize;
-    for (let i = 0; i < rowLen; i++) {
-      let ss = HALF;
-      for (let y = 0; y < n; y++) ss += data[(ymin + y) * rowLen + i] * kk[kb + y];
-      out[yy * rowLen + i] = clip8(ss);
+    acc.fill(HALF);
+    for (let y = 0; y < n; y++) {
+      const k = kk[kb + y];
+      const base = (ymin + y) * rowLen;
+      for (let i = 0; i < rowLen; i++) acc[i] += data[base + i] * k;
     }
+    const o = yy * rowLen;
+    for (let i = 0; i < rowLen; i++) out[o + i] = clip8(acc[i]);
   }
   return { data: out, width: W, height: outH, channels: C };
 }
