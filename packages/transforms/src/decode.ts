@@ -3,6 +3,7 @@
 import { ImageDecodeError } from './errors';
 import type { RGBImage } from './image';
 import { logDebug } from './log';
+import { fs } from './node';
 import { toRGB, type RawPixels } from './to_rgb';
 
 /** Something with a size that a 2-D canvas can draw: ImageBitmap, HTMLImageElement, HTMLCanvasElement… */
@@ -112,8 +113,7 @@ export async function decodeImage(bytes: Uint8Array | ArrayBuffer, name = '<byte
 
 async function readSource(path: string): Promise<Uint8Array> {
   if (isNode) {
-    const fs = await import('node:fs/promises');
-    return fs.readFile(path);
+    return fs().promises.readFile(path);
   }
   const res = await fetch(path);
   if (!res.ok) throw new ImageDecodeError(path, `HTTP ${res.status}`);
