@@ -24,7 +24,8 @@ export class Rng {
   private c: number;
   private d: number;
 
-  constructor(seed: number = Date.now()) {
+  /** Without a seed, a fresh unpredictable stream (two unseeded Rngs never share one). */
+  constructor(seed: number = Math.floor(Math.random() * 2 ** 32) + Math.floor(Math.random() * 2 ** 20) * 2 ** 32) {
     const sm = splitmix32(Math.floor(seed) >>> 0 ^ Math.floor(seed / 2 ** 32));
     this.a = sm();
     this.b = sm();
