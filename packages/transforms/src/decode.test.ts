@@ -93,5 +93,7 @@ describe('loadImage (sharp)', () => {
     expect(maxDiff(img.data, rgb)).toBe(0);
     expect(logs[0].message).toMatch(/mem: converted RGBA/);
     await expect(loadImage({ data: rgb, width: W, height: H + 1, channels: 3 })).rejects.toThrow(/bytes, got/);
+    const imageData = { data: new Uint8ClampedArray(rgba), width: W, height: H }; // ImageData's shape
+    expect(maxDiff((await loadImage(imageData as never)).data, rgb)).toBe(0);
   });
 });

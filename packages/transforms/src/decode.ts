@@ -125,10 +125,16 @@ function isRaw(x: object): x is RawPixels {
   return (d instanceof Uint8Array || d instanceof Uint8ClampedArray) && typeof (x as RawPixels).channels === 'number';
 }
 
+// ImageData (and look-alikes): RGBA bytes with width and height but no channel count.
+function isImageData(x: object): x is { data: Uint8ClampedArray; width: number; height: number } {
+  const { data, width, height } = x as { data?: unknown; width: number; height: number };
+  return data instanceof Uint8ClampedArray && data.length === width * height * 4;
+}
+
 /**
  * The image a pipeline starts from: HWC uint8 RGB. Accepts a file path (Node) or URL (browser),
- * encoded bytes, raw pixels `{data, width, height, channels}` (1–4 channels), or anything a canvas
- * can draw (ImageBitmap, HTMLImageElement…). Non-RGB inputs are converted (and say so through
+ * encoded bytes, raw pixels `{data, width, height, channels}` (1–4 channels), an `ImageData`, or
+ * anything a canvas can draw (ImageBitmap, HTMLImageElement…). Non-RGB inputs are converted (and say so through
  * {@link setTransformsLogger}).
  *
  * @example
@@ -139,5 +145,6 @@ export async function loadImage(input: ImageInput, options: LoadImageOptions = {
   if (typeof input === 'string') return decodeImage(await readSource(input), options.name ?? input);
   if (input instanceof Uint8Array || input instanceof ArrayBuffer) return decodeImage(input, options.name);
   if (isRaw(input)) return toRGB(input, options.name);
+  if (isImageData(input)) return toRGB({ ...input, channels: 4 }, options.name ?? '<ImageData>');
   return canvasPixels(input, options.name ?? '<bitmap>');
 }
