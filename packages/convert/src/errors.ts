@@ -15,7 +15,9 @@ export type CheckpointErrorCode =
   | 'CHECKPOINT_UNSUPPORTED_DTYPE'
   | 'CHECKPOINT_OUT_OF_RANGE'
   | 'CHECKPOINT_LIMIT'
-  | 'CHECKPOINT_MISSING_ENTRY';
+  | 'CHECKPOINT_MISSING_ENTRY'
+  | 'CHECKPOINT_UNKNOWN_ARCH'
+  | 'CHECKPOINT_ARCH_MISMATCH';
 
 /**
  * Base of every error a checkpoint reader or writer throws on purpose: the input is not what it
