@@ -27,27 +27,38 @@ await tf.setBackend('cpu');
 const dataset = new ArrayDataset(items);
 const transform = createTransform({ isTraining: true, inputSize: 224, interpolation: 'bicubic' });
 
-async function epoch(loader) {
+// A training step stand-in: keeps the main thread busy for `ms` per batch (as a model would).
+function busy(ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end);
+}
+
+async function epoch(loader, stepMs = 0) {
   let n = 0;
   for await (const { images, labels } of loader) {
     n += images.shape[0];
     tf.dispose([images, labels]);
+    if (stepMs) busy(stepMs);
   }
   return n;
 }
 
 console.log(`${COUNT} JPEGs 500×375 → RandomResizedCrop(224, bicubic) + flip + ToTensor + Normalize, batch 16, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} (figures are only comparable on an idle machine)`);
-const results = [];
-for (const numWorkers of [0, 1, 2]) {
-  const loader = new DataLoader(dataset, { batchSize: 16, shuffle: true, seed: 0, numWorkers, transform });
-  await epoch(loader); // warm-up: worker start-up, sharp init
-  const t0 = performance.now();
-  const n = (await epoch(loader)) + (await epoch(loader));
-  const s = (performance.now() - t0) / 1000;
-  await loader.close();
-  results.push({ numWorkers, rate: n / s });
-}
-const base = results[0].rate;
-for (const r of results) {
-  console.log(`numWorkers=${r.numWorkers}: ${r.rate.toFixed(1)} images/s  (${(r.rate / base).toFixed(2)}× numWorkers=0)`);
+const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 100);
+for (const stepMs of [0, STEP_MS]) {
+  console.log(stepMs ? `\nwith a ${stepMs} ms main-thread "training step" per batch (overlap test):` : '\nloader alone:');
+  const results = [];
+  for (const numWorkers of [0, 1, 2]) {
+    const loader = new DataLoader(dataset, { batchSize: 16, shuffle: true, seed: 0, numWorkers, transform });
+    await epoch(loader); // warm-up: worker start-up, sharp init
+    const t0 = performance.now();
+    const n = (await epoch(loader, stepMs)) + (await epoch(loader, stepMs));
+    const s = (performance.now() - t0) / 1000;
+    await loader.close();
+    results.push({ numWorkers, rate: n / s });
+  }
+  const base = results[0].rate;
+  for (const r of results) {
+    console.log(`  numWorkers=${r.numWorkers}: ${r.rate.toFixed(1)} images/s  (${(r.rate / base).toFixed(2)}× numWorkers=0)`);
+  }
 }
