@@ -1,6 +1,6 @@
 // conv2d whose gradient also works on backends without a Conv2DBackpropFilter kernel (tfjs-backend
-// -wasm 4.22 has none): the filter gradient comes from the Conv3DBackpropFilterV2 kernel on a
-// depth-1 volume, which wasm does have; the input gradient by conv2dTranspose (Conv2DBackpropInput).
+// -wasm 4.22 has none): the filter gradient comes from Conv3DBackpropFilterV2 (stride 1) or an
+// im2col matMul (strides > 1); the input gradient from conv2dTranspose (Conv2DBackpropInput).
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Explicit `[top, bottom, left, right]` zero padding. */
@@ -60,9 +60,10 @@ function conv2dValidComposite(x: tf.Tensor4D, filter: tf.Tensor4D, stride: reado
 }
 
 /**
- * d(loss)/d(filter) of a valid conv. wasm's Conv3DBackpropFilterV2 is wrong for strides > 1
- * (measured: errors of the gradient's own magnitude), so the stride is folded into `dy` instead:
- * a stride-s conv's filter gradient is the stride-1 one with `dy` dilated by s (zeros between).
+ * d(loss)/d(filter) of a valid conv. Stride 1: the Conv3DBackpropFilterV2 kernel on a depth-1
+ * volume. Strides > 1: wasm's Conv3DBackpropFilterV2 is wrong there (measured: errors as large as
+ * the gradient itself), so the gradient is im2col'd instead — one strided slice per kernel offset,
+ * concatenated to `[B·H'·W', kh·kw·C]` (HWIO order), then one 2-D matMul with `dy [B·H'·W', O]`.
  */
 function filterGrad(
   x: tf.Tensor4D,
@@ -74,16 +75,22 @@ function filterGrad(
   const [kh, kw, , o] = filterShape;
   const [, oh, ow] = dy.shape;
   const [sh, sw] = strides;
-  let d: tf.Tensor4D = dy;
-  if (sh > 1 || sw > 1) {
-    const spread = tf.pad(tf.reshape(dy, [b, oh, 1, ow, 1, o]), [[0, 0], [0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]]);
-    d = tf.slice(tf.reshape(spread, [b, oh * sh, ow * sw, o]), [0, 0, 0, 0], [b, (oh - 1) * sh + 1, (ow - 1) * sw + 1, o]);
+  if (sh === 1 && sw === 1) {
+    const xc = tf.slice(x, [0, 0, 0, 0], [b, oh + kh - 1, ow + kw - 1, c]);
+    const dw5 = tf.engine().runKernel(
+      'Conv3DBackpropFilterV2',
+      { x: tf.reshape(xc, [b, 1, xc.shape[1], xc.shape[2], c]), dy: tf.reshape(dy, [b, 1, oh, ow, o]) },
+      { strides: [1, 1, 1], pad: 'valid', filterShape: [1, kh, kw, c, o] },
+    ) as tf.Tensor;
+    return tf.reshape(dw5, filterShape);
   }
-  const xc = tf.slice(x, [0, 0, 0, 0], [b, d.shape[1] + kh - 1, d.shape[2] + kw - 1, c]);
-  const dw5 = tf.engine().runKernel(
-    'Conv3DBackpropFilterV2',
-    { x: tf.reshape(xc, [b, 1, xc.shape[1], xc.shape[2], c]), dy: tf.reshape(d, [b, 1, d.shape[1], d.shape[2], o]) },
-    { strides: [1, 1, 1], pad: 'valid', filterShape: [1, kh, kw, c, o] },
-  ) as tf.Tensor;
-  return tf.reshape(dw5, filterShape);
+  const cols: tf.Tensor[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      cols.push(tf.stridedSlice(x, [0, i, j, 0], [b, i + (oh - 1) * sh + 1, j + (ow - 1) * sw + 1, c], [1, sh, sw, 1]));
+    }
+  }
+  const patches = tf.reshape(cols.length === 1 ? cols[0] : tf.concat(cols, 3), [b * oh * ow, kh * kw * c]);
+  const dw = tf.matMul(tf.transpose(patches), tf.reshape(dy, [b * oh * ow, o]));
+  return tf.reshape(dw, filterShape);
 }

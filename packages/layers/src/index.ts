@@ -23,3 +23,13 @@ export { DropPath } from './drop_path';
 export { LayerScale } from './layer_scale';
 export { Mlp, type MlpOptions, type MlpLayerArgs } from './mlp';
 export { Attention, type AttentionOptions, type AttentionWithWeights } from './attention';
+export { Block, type BlockOptions, type BlockWithAttention } from './block';
+export { PatchEmbed, type PatchEmbedOptions } from './patch_embed';
+export {
+  learnedPosEmbed,
+  sincos2dPosEmbed,
+  sinusoidPosEncoding,
+  resamplePosEmbed,
+  type SinCos2dOptions,
+  type ResamplePosEmbedOptions,
+} from './pos_embed';
