@@ -21,3 +21,11 @@ export {
   openCheckpoint, readCheckpoint,
   type CheckpointSource, type LoadedCheckpoint, type ReadCheckpointOptions,
 } from './read_checkpoint';
+export {
+  toTfjsArtifacts, parseTfjsModelJson, decodeTfjsGroup, configOf, TfjsFormatError, DEFAULT_SHARD_BYTES, TFJS_VIT_FORMAT,
+  type TfjsArtifacts, type TfjsModelJson, type TfjsSaveOptions, type TfjsWeightGroup, type TfjsWeightSpec,
+} from './tfjs_format';
+export { saveTfjsModel, type SavedTfjsModel } from './tfjs_format_save';
+export { loadModel, fromTfjsArtifacts, type LoadModelOptions, type FetchLike } from './load_model';
+export { exportOnnx, OnnxExportError, type ExportOnnxOptions } from './onnx_export';
+export { encodeOnnxModel, decodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx_proto';

@@ -1,0 +1,150 @@
+// Exports a VisionTransformer to ONNX (opset 17 by default): patch-embed Conv, prefix tokens,
+// position embedding, LayerNormalization blocks with MatMul attention and Erf GELU, pooling, head.
+import { Identity, LayerNorm, Linear, PatchEmbed } from '@tfjs-vit/layers';
+import { VisionTransformer } from '@tfjs-vit/models';
+import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
+import { OnnxGraphBuilder } from './onnx_graph';
+import { encodeOnnxModel } from './onnx_proto';
+import { block, checkBlock, checkNorm, internalValues, layerNorm, linear, stateValues, type Unsupported } from './onnx_vit_parts';
+
+/** Options of {@link exportOnnx}. */
+export interface ExportOnnxOptions {
+  /** ONNX opset of the default domain, 17–21 (default 17: the first with LayerNormalization). */
+  opset?: number;
+  /** A fixed batch size; by default the batch dimension is symbolic (`'batch'`). */
+  batchSize?: number;
+  /** Name of the image input (default 'pixel_values', as transformers.js expects). */
+  inputName?: string;
+  /** Name of the output (default 'logits'). */
+  outputName?: string;
+  /** Input layout (default: the model's `dataFormat`, 'NHWC' unless built with 'NCHW'). */
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+/** The model has parts or options the ONNX exporter does not write; `unsupported` names each. */
+export class OnnxExportError extends TfjsVitError {
+  readonly unsupported: string[];
+  constructor(unsupported: string[]) {
+    super('ONNX_UNSUPPORTED', `exportOnnx: unsupported ${unsupported.length === 1 ? 'option' : 'options'}: ${unsupported.join('; ')}`);
+    this.unsupported = unsupported;
+  }
+}
+
+function checkModel(model: VisionTransformer): void {
+  const out: Unsupported = [];
+  const c = model.config;
+  if (c.dynamicImgSize) out.push('dynamicImgSize: true (export a fixed size; call setInputSize first)');
+  if (c.dynamicImgPad) out.push('dynamicImgPad: true');
+  const pe = model.patchEmbed;
+  if (!(pe instanceof PatchEmbed)) out.push(`patch_embed: ${pe?.constructor?.name} (PatchEmbed only; no hybrid backbones)`);
+  else checkNorm(pe.norm, 'patch_embed.norm', out);
+  checkNorm(model.normPre, 'norm_pre', out);
+  let i = 0;
+  for (const blk of model.blocks) checkBlock(blk, `blocks.${i++}`, out);
+  checkNorm(model.norm, 'norm', out);
+  checkNorm(model.fcNorm, 'fc_norm', out);
+  if (!(model.head instanceof Linear || model.head instanceof Identity)) out.push(`head: ${model.head?.constructor?.name}`);
+  if (out.length) throw new OnnxExportError(out);
+}
+
+function irVersionFor(opset: number): number {
+  return opset <= 18 ? 8 : opset <= 20 ? 9 : 10;
+}
+
+/** Mean/max over the token axis: `axes` is an attribute up to opset 17 and an input from 18. */
+function reduce(g: OnnxGraphBuilder, op: 'ReduceMean' | 'ReduceMax', x: string, opset: number, path: string): string {
+  return opset >= 18 ? g.op(op, [x, g.int64s([1])], { keepdims: 0 }, path) : g.op(op, [x], { axes: [1], keepdims: 0 }, path);
+}
+
+/**
+ * The model as an ONNX ModelProto (bytes), in eval-mode semantics (no dropout): what
+ * onnxruntime (Node, web — the runtime behind transformers.js) runs. The input is
+ * `[batch, H, W, C]` (NHWC) or `[batch, C, H, W]` (NCHW) float32; the output `[batch, numClasses]`.
+ * Supported: timm's ViT options with our default parts — class/register tokens, learned or no
+ * position embedding (`noEmbedClass` too), qkv bias, qk-norm, LayerScale, pre-norm, token / avg /
+ * max / avgmax / no pooling, fc_norm, pre-logits Tanh, exact or tanh GELU. Anything else (a hybrid
+ * embedding, SwiGLU, dynamic image size) throws `OnnxExportError` naming it.
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * const bytes = exportOnnx(createModel('vit_small_patch16_224'), { dataFormat: 'NCHW' });
+ * const session = await ort.InferenceSession.create(bytes);
+ * const { logits } = await session.run({ pixel_values: new ort.Tensor('float32', pixels, [1, 3, 224, 224]) });
+ * ```
+ */
+export function exportOnnx(model: VisionTransformer, options: ExportOnnxOptions = {}): Uint8Array {
+  if (!(model instanceof VisionTransformer)) throw new OnnxExportError([`model: ${(model as object)?.constructor?.name} (VisionTransformer only)`]);
+  const opset = options.opset ?? 17;
+  if (!(Number.isInteger(opset) && opset >= 17 && opset <= 21)) throw new ArgumentError(`exportOnnx: opset must be an integer in 17..21, got ${opset}`);
+  const batch = options.batchSize ?? 'batch';
+  if (typeof batch === 'number' && !(Number.isInteger(batch) && batch > 0)) throw new ArgumentError(`exportOnnx: batchSize must be a positive integer, got ${batch}`);
+  checkModel(model);
+  const c = model.config;
+  const dataFormat = options.dataFormat ?? c.dataFormat;
+  if (dataFormat !== 'NHWC' && dataFormat !== 'NCHW') throw new ArgumentError(`exportOnnx: dataFormat must be 'NHWC' or 'NCHW', got '${String(dataFormat)}'`);
+  const [height, width] = c.imgSize;
+  const dim = c.embedDim;
+  const g = new OnnxGraphBuilder();
+  const inputName = options.inputName ?? 'pixel_values';
+  let x = g.input(inputName, dataFormat === 'NHWC' ? [batch, height, width, c.inChans] : [batch, c.inChans, height, width]);
+  if (dataFormat === 'NHWC') x = g.op('Transpose', [x], { perm: [0, 3, 1, 2] }, 'to_nchw');
+
+  // Patch embedding: a PxP stride-P Conv, then [B, D, gh, gw] → [B, gh·gw, D]
+  const pe = model.patchEmbed as PatchEmbed;
+  const w = stateValues(pe.proj.weight);
+  const convIn = [x, g.floats('patch_embed.proj.weight', w.shape, w.values)];
+  if (pe.proj.bias) convIn.push(g.floats('patch_embed.proj.bias', [dim], internalValues(pe.proj.bias)));
+  x = g.op('Conv', convIn, { kernel_shape: [...pe.patchSize], strides: [...pe.patchSize] }, 'patch_embed.proj');
+  x = g.op('Transpose', [g.op('Reshape', [x, g.int64s([0, dim, -1])], {}, 'patch_embed.flatten')], { perm: [0, 2, 1] }, 'patch_embed.tokens');
+  x = layerNorm(g, x, pe.norm, 'patch_embed.norm');
+
+  // Prefix tokens broadcast to the batch; position embedding before or after them (noEmbedClass)
+  const prefix: string[] = [];
+  if (model.clsToken || model.regToken) {
+    const b = g.op('Shape', [x], { start: 0, end: 1 }, 'batch_size');
+    const expand = (p: NonNullable<VisionTransformer['clsToken']>, name: string) => {
+      const shape = g.op('Concat', [b, g.int64s([p.shape[1], dim])], { axis: 0 }, `${name}.shape`);
+      return g.op('Expand', [g.floats(name, p.shape, internalValues(p)), shape], {}, `${name}.expand`);
+    };
+    if (model.clsToken) prefix.push(expand(model.clsToken, 'cls_token'));
+    if (model.regToken) prefix.push(expand(model.regToken, 'reg_token'));
+  }
+  const pos = model.posEmbed;
+  const addPos = (t: string) => (pos ? g.op('Add', [t, g.floats('pos_embed', pos.shape, internalValues(pos))], {}, 'pos_embed.add') : t);
+  const withPrefix = (t: string) => (prefix.length ? g.op('Concat', [...prefix, t], { axis: 1 }, 'prefix_tokens') : t);
+  x = c.noEmbedClass ? withPrefix(addPos(x)) : addPos(withPrefix(x));
+  x = layerNorm(g, x, model.normPre, 'norm_pre');
+
+  let i = 0;
+  for (const blk of model.blocks) x = block(g, x, blk, `blocks.${i++}`);
+  x = layerNorm(g, x, model.norm, 'norm');
+
+  // Pooling (timm's _pool), fc_norm, pre-logits, head
+  const np = model.numPrefixTokens;
+  const patches = () => g.op('Slice', [x, g.int64s([np]), g.int64s([2 ** 62]), g.int64s([1])], {}, 'patch_tokens');
+  let y: string;
+  if (c.globalPool === 'token') y = g.op('Gather', [x, g.int64s([0], [])], { axis: 1 }, 'pool');
+  else if (c.globalPool === 'avg') y = reduce(g, 'ReduceMean', patches(), opset, 'pool');
+  else if (c.globalPool === 'max') y = reduce(g, 'ReduceMax', patches(), opset, 'pool');
+  else if (c.globalPool === 'avgmax') {
+    const p = patches();
+    const sum = g.op('Add', [reduce(g, 'ReduceMax', p, opset, 'pool_max'), reduce(g, 'ReduceMean', p, opset, 'pool_mean')], {}, 'pool');
+    y = g.op('Mul', [sum, g.scalar('pool.half', 0.5)], {}, 'pool');
+  } else y = x;
+  y = layerNorm(g, y, model.fcNorm, 'fc_norm');
+  if (model.preLogits) y = g.op('Tanh', [linear(g, y, model.preLogits.fc, 'pre_logits.fc')], {}, 'pre_logits.act');
+  if (model.head instanceof Linear) y = linear(g, y, model.head, 'head');
+  const outWidth = model.head instanceof Linear ? c.numClasses : model.numFeatures;
+  const tokens = c.globalPool === '' ? ['tokens'] : [];
+  g.output(y, options.outputName ?? 'logits', [batch, ...tokens, outWidth]);
+
+  return encodeOnnxModel({
+    irVersion: irVersionFor(opset),
+    producerName: '@tfjs-vit/convert',
+    producerVersion: '0',
+    opsetImport: [{ domain: '', version: opset }],
+    graph: g.graph('vision_transformer'),
+    metadataProps: [{ key: 'tfjs_vit_config', value: JSON.stringify(c) }],
+  });
+}

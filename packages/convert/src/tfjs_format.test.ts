@@ -1,0 +1,173 @@
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { createModel, createViT, type VisionTransformer } from '@tfjs-vit/models';
+import { describeBackends, maxAbsDiff } from '@tfjs-vit/testing';
+import { expect, it } from 'vitest';
+import { fromTfjsArtifacts, loadModel } from './load_model';
+import { DEFAULT_SHARD_BYTES, TfjsFormatError, toTfjsArtifacts } from './tfjs_format';
+import { saveTfjsModel } from './tfjs_format_save';
+
+const small = () =>
+  createViT({ imgSize: 32, patchSize: 8, embedDim: 32, depth: 2, numHeads: 4, numClasses: 10, globalPool: 'avg', initValues: 1e-2 }).eval();
+/** Weights of ViT-B-like spread (init is near zero), so float16 rounding shows in the logits. */
+function perturb(model: VisionTransformer): VisionTransformer {
+  const dict = model.stateDict();
+  const next = new Map([...dict].map(([k, t], i) => [k, tf.add(t, tf.randomNormal(t.shape, 0, 0.3, 'float32', i + 1))] as const));
+  model.loadStateDict(next);
+  tf.dispose([...dict.values(), ...next.values()]);
+  return model;
+}
+const input = () => tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 7);
+
+function logits(model: VisionTransformer): Float32Array {
+  const x = input();
+  const y = model.forward(x);
+  const out = y.dataSync() as Float32Array;
+  tf.dispose([x, y]);
+  return Float32Array.from(out);
+}
+
+describeBackends('tfjs web format', () => {
+  it('round-trips float32 weights exactly: same state dict, identical logits', () => {
+    const model = small();
+    const artifacts = toTfjsArtifacts(model);
+    const w = artifacts.modelJson.weightsManifest[0].weights;
+    expect(w.map((s) => s.name)).toEqual([...model.namedParameters('', { includeBuffers: true }).map(([k]) => k)]);
+    expect(w.find((s) => s.name === 'blocks.0.attn.qkv.weight')!.shape).toEqual([96, 32]); // timm layout [out, in]
+    const copy = fromTfjsArtifacts(artifacts);
+    expect(maxAbsDiff(logits(copy), logits(model))).toBe(0);
+    expect(copy.config).toEqual(model.config);
+    copy.dispose();
+    model.dispose();
+  });
+
+  it('float16 quantisation is stored as tfjs does, half the bytes, logits within 1e-2', () => {
+    const model = perturb(small());
+    const f32 = toTfjsArtifacts(model);
+    const f16 = toTfjsArtifacts(model, { dtype: 'float16' });
+    const bytes = (a: typeof f32) => a.shards.reduce((n, s) => n + s.length, 0);
+    expect(bytes(f16) * 2).toBe(bytes(f32));
+    for (const spec of f16.modelJson.weightsManifest[0].weights) {
+      expect(spec.dtype).toBe('float32');
+      expect(spec.quantization).toEqual({ dtype: 'float16', original_dtype: 'float32' });
+    }
+    const copy = fromTfjsArtifacts(f16);
+    const a = logits(model);
+    const d = maxAbsDiff(logits(copy), a);
+    const scale = Math.max(...a.map(Math.abs));
+    console.log(`float16 tfjs round trip: max |Δlogit| ${d.toExponential(2)} (max |logit| ${scale.toFixed(3)})`);
+    expect(d).toBeGreaterThan(0); // really quantised
+    expect(d).toBeLessThanOrEqual(1e-2);
+    copy.dispose();
+    model.dispose();
+  });
+
+  it('cuts shards at shardBytes, weights spanning shards', () => {
+    const model = small();
+    const { modelJson, shards } = toTfjsArtifacts(model, { shardBytes: 1000 });
+    const total = shards.reduce((n, s) => n + s.length, 0);
+    expect(shards.length).toBe(Math.ceil(total / 1000));
+    expect(shards.slice(0, -1).every((s) => s.length === 1000)).toBe(true);
+    expect(modelJson.weightsManifest[0].paths[0]).toBe(`group1-shard1of${shards.length}.bin`);
+    const copy = fromTfjsArtifacts({ modelJson, shards });
+    expect(maxAbsDiff(logits(copy), logits(model))).toBe(0);
+    copy.dispose();
+    model.dispose();
+  });
+
+  it('loading leaks no tensors beyond the model parameters', () => {
+    const model = small();
+    const artifacts = toTfjsArtifacts(model);
+    const before = tf.memory().numTensors;
+    const copy = fromTfjsArtifacts(artifacts);
+    expect(tf.memory().numTensors - before).toBe(copy.namedParameters('', { includeBuffers: true }).length);
+    copy.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});
+
+describeBackends('tfjs web format: files, URLs, errors', () => {
+  it('saveTfjsModel → loadModel from a directory, model.json path, file:// URL, custom fetch, and http', async () => {
+    const model = small();
+    const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-web-'));
+    const saved = await saveTfjsModel(model, dir, { shardBytes: 4096 });
+    expect(readdirSync(dir).sort()).toEqual([...saved.modelJson.weightsManifest[0].paths, 'model.json'].sort());
+    const want = logits(model);
+    const files = async (url: string) => {
+      const name = url.slice(url.lastIndexOf('/') + 1);
+      const buf = await readFile(join(dir, name));
+      return { ok: true, status: 200, arrayBuffer: async () => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength), text: async () => buf.toString() };
+    };
+    const server = createServer(async (req, res) => {
+      try {
+        res.end(await readFile(join(dir, req.url!.replace(/^\/web\//, ''))));
+      } catch {
+        res.statusCode = 404;
+        res.end();
+      }
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    try {
+      const sources = [dir, join(dir, 'model.json'), pathToFileURL(dir).href, `http://127.0.0.1:${port}/web/model.json`, `http://127.0.0.1:${port}/web/`];
+      for (const src of sources) {
+        const m = await loadModel(src);
+        expect(maxAbsDiff(logits(m), want), src).toBe(0);
+        m.dispose();
+      }
+      const progress: number[] = [];
+      const m = await loadModel('models/vit', { fetch: files, onProgress: (done) => progress.push(done) });
+      expect(progress).toEqual([...Array(saved.shardPaths.length + 1).keys()].map((i) => i + 1));
+      expect(maxAbsDiff(logits(m), want)).toBe(0);
+      m.dispose();
+      await expect(loadModel(`http://127.0.0.1:${port}/nothing/`)).rejects.toThrow(/HTTP 404/);
+    } finally {
+      server.close();
+      model.dispose();
+    }
+  });
+
+  it('bad model.json and shards give TfjsFormatError naming what was found', async () => {
+    const model = small();
+    const { modelJson, shards } = toTfjsArtifacts(model);
+    expect(() => fromTfjsArtifacts({ modelJson: { ...modelJson, format: 'layers-model' }, shards })).toThrow(/expected format "tfjs-vit", got "layers-model"/);
+    expect(() => fromTfjsArtifacts({ modelJson, shards: [shards[0].subarray(8)] })).toThrow(TfjsFormatError);
+    expect(() => fromTfjsArtifacts({ modelJson, shards: [] })).toThrow(/expected 1 shards, got 0/);
+    const wrongShape = structuredClone(modelJson);
+    wrongShape.config.depth = 3;
+    expect(() => fromTfjsArtifacts({ modelJson: wrongShape, shards })).toThrow(/blocks\.2/);
+    const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-web-'));
+    await expect(loadModel(dir)).rejects.toThrow(TfjsFormatError);
+    model.dispose();
+  });
+});
+
+describeBackends(
+  'tfjs web format: a model big enough for many shards',
+  () => {
+    it('vit_small_patch16_224: every shard ≤ 4 MiB, the bytes reload to the same state dict', async () => {
+      const model = createModel('vit_small_patch16_224');
+      const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-web-'));
+      const saved = await saveTfjsModel(model, dir);
+      const sizes = saved.shardPaths.map((p) => statSync(p).size);
+      const total = sizes.reduce((a, b) => a + b, 0);
+      expect(total).toBe(model.numParameters() * 4);
+      expect(sizes.length).toBe(Math.ceil(total / DEFAULT_SHARD_BYTES));
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(DEFAULT_SHARD_BYTES);
+      const copy = await loadModel(dir);
+      const a = model.stateDict();
+      const b = copy.stateDict();
+      for (const [k, t] of a) expect(maxAbsDiff(b.get(k)!, t), k).toBe(0);
+      tf.dispose([...a.values(), ...b.values()]);
+      copy.dispose();
+      model.dispose();
+    });
+  },
+  ['cpu'],
+);
