@@ -33,8 +33,8 @@ describeBackends('Trainer on a tiny ViT', () => {
       model,
       optimizer,
       train,
-      epochs: 6,
-      schedule: cosineSchedule({ baseLr: 3e-3, tInitial: 24, warmupT: 4, warmupLrInit: 1e-4 }),
+      epochs: 8,
+      schedule: cosineSchedule({ baseLr: 3e-3, tInitial: 32, warmupT: 4, warmupLrInit: 1e-4 }),
       clipGradNorm: 1,
       progress: false,
     });
