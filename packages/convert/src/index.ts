@@ -29,3 +29,21 @@ export { saveTfjsModel, type SavedTfjsModel } from './tfjs_format_save';
 export { loadModel, fromTfjsArtifacts, type LoadModelOptions, type FetchLike } from './load_model';
 export { exportOnnx, OnnxExportError, type ExportOnnxOptions } from './onnx_export';
 export { encodeOnnxModel, decodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx_proto';
+// Mapping checkpoints (timm, torchvision, Hugging Face, JAX) into our VisionTransformer.
+export { renameKey, renameKeys, type KeyRule } from './key_rules';
+export { unwrapKeys, STATE_DICT_WRAPPERS, STRIPPED_PREFIXES, type UnwrapOptions, type UnwrappedKeys } from './unwrap';
+export { detectLayout, requireLayout, describeKeys, type SourceLayout } from './source_layout';
+export { mapTorchvisionKeys, TORCHVISION_RULES } from './map_torchvision';
+export { mapHfKeys, HF_RULES, HF_LAYER_NORM_EPS } from './map_hf';
+export { mapJaxKeys, jaxNumHeads, JAX_PREFIXES } from './map_jax';
+export {
+  resampleAbsPosEmbed, POS_EMBED_RESAMPLING, type PosEmbedResampling, type ResampleAbsPosEmbedOptions,
+} from './pos_embed_filter';
+export {
+  readTimmStateDict, type TimmSource, type TimmStateDict, type ReadTimmStateDictOptions,
+} from './timm_state_dict';
+export { inferViTConfig, type InferredConfig, type InferConfigOptions, type Shaped } from './infer_config';
+export {
+  loadTimmCheckpoint, loadTimmStateDict, CheckpointMismatchError, type LoadTimmOptions, type TimmLoadReport,
+} from './timm_load';
+export { fromTimm, type FromTimmOptions } from './from_timm';

@@ -1,0 +1,64 @@
+// Hugging Face transformers' ViT (`ViTForImageClassification`, `ViTModel`) state dict → timm
+// keys. HF keeps query/key/value as three Linears; timm fuses them into one `qkv` Linear whose
+// output rows are q|k|v, so the three are concatenated along the output axis. HF's ViTModel
+// pooler (Linear + tanh on the class token) is timm's pre-logits. HF's LayerNorm eps is 1e-12.
+import * as tf from '@tensorflow/tfjs-core';
+import { CheckpointError } from './errors';
+import { type KeyRule, renameKeys } from './key_rules';
+
+const LAYER = String.raw`^encoder\.layer\.(\d+)\.`;
+
+/** HF key patterns (after removing a leading `vit.`) → timm keys, first match wins. */
+export const HF_RULES: readonly KeyRule[] = [
+  [/^embeddings\.cls_token$/, 'cls_token'],
+  [/^embeddings\.position_embeddings$/, 'pos_embed'],
+  [/^embeddings\.patch_embeddings\.projection\./, 'patch_embed.proj.'],
+  [new RegExp(`${LAYER}layernorm_before\\.`), 'blocks.$1.norm1.'],
+  [new RegExp(`${LAYER}layernorm_after\\.`), 'blocks.$1.norm2.'],
+  [new RegExp(`${LAYER}attention\\.output\\.dense\\.`), 'blocks.$1.attn.proj.'],
+  [new RegExp(`${LAYER}intermediate\\.dense\\.`), 'blocks.$1.mlp.fc1.'],
+  [new RegExp(`${LAYER}output\\.dense\\.`), 'blocks.$1.mlp.fc2.'],
+  [/^layernorm\./, 'norm.'],
+  [/^pooler\.dense\./, 'pre_logits.fc.'],
+  [/^classifier\./, 'head.'],
+];
+
+/** The LayerNorm eps of Hugging Face's ViT (`layer_norm_eps` default). */
+export const HF_LAYER_NORM_EPS = 1e-12;
+
+const QKV = /^(?:vit\.)?encoder\.layer\.(\d+)\.attention\.attention\.(query|key|value)\.(weight|bias)$/;
+
+/**
+ * Maps a Hugging Face ViT state dict to timm's keys: renames, and fuses each layer's
+ * query/key/value weights `[D, D]` (and biases) into `blocks.N.attn.qkv` `[3D, D]`. The fused
+ * tensors are new (the caller disposes them); the renamed ones are the same objects.
+ *
+ * @example
+ * const sd = mapHfKeys(tensors);
+ * sd.get('blocks.0.attn.qkv.weight')!.shape; // [3 * 768, 768]
+ */
+export function mapHfKeys(stateDict: ReadonlyMap<string, tf.Tensor>): Map<string, tf.Tensor> {
+  const rest = new Map<string, tf.Tensor>();
+  const qkv = new Map<string, Partial<Record<'query' | 'key' | 'value', tf.Tensor>>>();
+  for (const [key, t] of stateDict) {
+    const m = QKV.exec(key);
+    if (m) {
+      const slot = `blocks.${m[1]}.attn.qkv.${m[3]}`;
+      const parts = qkv.get(slot) ?? {};
+      parts[m[2] as 'query' | 'key' | 'value'] = t;
+      qkv.set(slot, parts);
+    } else {
+      rest.set(key.startsWith('vit.') ? key.slice(4) : key, t);
+    }
+  }
+  const out = renameKeys(rest, HF_RULES);
+  for (const [slot, parts] of qkv) {
+    const { query, key, value } = parts;
+    if (!query || !key || !value) {
+      const have = (['query', 'key', 'value'] as const).filter((n) => parts[n]);
+      throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `${slot}: Hugging Face attention needs query, key and value; found only ${have.join(', ')}`);
+    }
+    out.set(slot, tf.concat([query, key, value], 0));
+  }
+  return out;
+}

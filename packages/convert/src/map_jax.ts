@@ -1,0 +1,78 @@
+// Google's JAX/flax ViT checkpoints (`ViT-B_16.npz`, google-research/vision_transformer) → timm
+// keys and layouts, as timm's `_load_weights` converts them: Dense kernels are `[in, out]`
+// (transposed), attention q/k/v kernels `[D, heads, headDim]` (flattened to `[D, D]`, transposed,
+// fused into qkv), the output kernel `[heads, headDim, D]`, the patch conv HWIO (→ OIHW).
+import * as tf from '@tensorflow/tfjs-core';
+import { CheckpointError } from './errors';
+
+/** Key prefixes of JAX checkpoints timm recognises (`opt/target/` for optimizer-state files). */
+export const JAX_PREFIXES = ['opt/target/', ''] as const;
+
+function prefixOf(keys: ReadonlyMap<string, unknown>): string {
+  for (const p of JAX_PREFIXES) if (keys.has(`${p}embedding/kernel`)) return p;
+  return '';
+}
+
+/** Number of attention heads recorded in a JAX checkpoint's query kernel `[D, heads, headDim]`. */
+export function jaxNumHeads(stateDict: ReadonlyMap<string, { shape: readonly number[] }>): number | undefined {
+  const p = prefixOf(stateDict);
+  const q = stateDict.get(`${p}Transformer/encoderblock_0/MultiHeadDotProductAttention_1/query/kernel`);
+  return q && q.shape.length === 3 ? q.shape[1] : undefined;
+}
+
+function transposed(t: tf.Tensor): tf.Tensor {
+  if (t.rank === 4) return tf.transpose(t, [3, 2, 0, 1]); // HWIO → OIHW
+  if (t.rank === 2) return tf.transpose(t);
+  return tf.clone(t);
+}
+
+/**
+ * Converts a JAX ViT npz state dict to timm keys and layouts. Every output tensor is new (the
+ * caller disposes them); keys it does not know are left out (and listed in the error if the
+ * checkpoint has no ViT keys at all).
+ *
+ * @example
+ * const { tensors } = await readCheckpoint('ViT-B_16.npz');
+ * const sd = mapJaxKeys(tensors); // 'blocks.0.attn.qkv.weight' [2304, 768], ...
+ */
+export function mapJaxKeys(stateDict: ReadonlyMap<string, tf.Tensor>): Map<string, tf.Tensor> {
+  const p = prefixOf(stateDict);
+  const out = new Map<string, tf.Tensor>();
+  const get = (k: string) => stateDict.get(p + k);
+  const put = (key: string, src: string, fn: (t: tf.Tensor) => tf.Tensor) => {
+    const t = get(src);
+    if (t) out.set(key, tf.tidy(() => fn(t)));
+  };
+  put('patch_embed.proj.weight', 'embedding/kernel', transposed);
+  put('patch_embed.proj.bias', 'embedding/bias', tf.clone);
+  put('cls_token', 'cls', tf.clone);
+  put('pos_embed', 'Transformer/posembed_input/pos_embedding', tf.clone);
+  put('norm.weight', 'Transformer/encoder_norm/scale', tf.clone);
+  put('norm.bias', 'Transformer/encoder_norm/bias', tf.clone);
+  put('pre_logits.fc.weight', 'pre_logits/kernel', transposed);
+  put('pre_logits.fc.bias', 'pre_logits/bias', tf.clone);
+  put('head.weight', 'head/kernel', transposed);
+  put('head.bias', 'head/bias', tf.clone);
+  for (let i = 0; get(`Transformer/encoderblock_${i}/LayerNorm_0/scale`); i++) {
+    const b = `Transformer/encoderblock_${i}/`;
+    const mha = `${b}MultiHeadDotProductAttention_1/`;
+    const t = `blocks.${i}.`;
+    put(`${t}norm1.weight`, `${b}LayerNorm_0/scale`, tf.clone);
+    put(`${t}norm1.bias`, `${b}LayerNorm_0/bias`, tf.clone);
+    put(`${t}norm2.weight`, `${b}LayerNorm_2/scale`, tf.clone);
+    put(`${t}norm2.bias`, `${b}LayerNorm_2/bias`, tf.clone);
+    const parts = ['query', 'key', 'value'].map((n) => [get(`${mha}${n}/kernel`), get(`${mha}${n}/bias`)] as const);
+    if (parts.some(([k]) => !k)) {
+      throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `${mha}: needs query, key and value kernels`);
+    }
+    out.set(`${t}attn.qkv.weight`, tf.tidy(() => tf.concat(parts.map(([k]) => tf.transpose(tf.reshape(k!, [k!.shape[0], -1]))), 0)));
+    if (parts.every(([, bias]) => bias)) out.set(`${t}attn.qkv.bias`, tf.tidy(() => tf.concat(parts.map(([, bias]) => tf.reshape(bias!, [-1])), 0)));
+    put(`${t}attn.proj.weight`, `${mha}out/kernel`, (k) => tf.transpose(tf.reshape(k, [-1, k.shape[k.rank - 1]])));
+    put(`${t}attn.proj.bias`, `${mha}out/bias`, tf.clone);
+    for (const r of [0, 1]) {
+      put(`${t}mlp.fc${r + 1}.weight`, `${b}MlpBlock_3/Dense_${r}/kernel`, transposed);
+      put(`${t}mlp.fc${r + 1}.bias`, `${b}MlpBlock_3/Dense_${r}/bias`, tf.clone);
+    }
+  }
+  return out;
+}
