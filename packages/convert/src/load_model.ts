@@ -2,7 +2,7 @@
 // the file system (Node paths and file:// URLs). Rebuilds the architecture with createViT.
 import * as tf from '@tensorflow/tfjs-core';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
-import { decodeTfjsGroup, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson } from './tfjs_format';
+import { decodeTfjsGroup, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson } from './tfjs_format';
 
 /** The `fetch` the loader uses: the global one or yours (auth headers, a cache, a test server). */
 export type FetchLike = (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer>; text(): Promise<string> }>;
@@ -28,7 +28,7 @@ export interface LoadModelOptions {
 export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknown; shards: readonly Uint8Array[] }): VisionTransformer {
   const modelJson = parseTfjsModelJson(artifacts.modelJson);
   const groups = modelJson.weightsManifest;
-  const model = createViT(modelJson.config);
+  const model = createViT(optionsOf(modelJson));
   let at = 0;
   const tensors = new Map<string, tf.Tensor>();
   try {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { GELU, LayerNorm } from '@tfjs-vit/layers';
 import { createModel, createViT, type VisionTransformer } from '@tfjs-vit/models';
 import { describeBackends, maxAbsDiff } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
@@ -63,6 +64,20 @@ describeBackends('tfjs web format', () => {
     console.log(`float16 tfjs round trip: max |Δlogit| ${d.toExponential(2)} (max |logit| ${scale.toFixed(3)})`);
     expect(d).toBeGreaterThan(0); // really quantised
     expect(d).toBeLessThanOrEqual(1e-2);
+    copy.dispose();
+    model.dispose();
+  });
+
+  it('keeps a Hugging Face LayerNorm eps (1e-12) and tanh GELU across the round trip', () => {
+    const model = createViT({ imgSize: 32, patchSize: 8, embedDim: 32, depth: 1, numHeads: 4, numClasses: 3,
+      normLayer: (d) => new LayerNorm(d, { eps: 1e-12 }), actLayer: () => new GELU({ approximate: 'tanh' }) }).eval();
+    const artifacts = toTfjsArtifacts(model);
+    expect(artifacts.modelJson.layerNormEps).toBe(1e-12);
+    expect(artifacts.modelJson.geluApproximate).toBe('tanh');
+    const copy = fromTfjsArtifacts(artifacts);
+    expect((copy.blocks.at(0) as unknown as { norm1: LayerNorm }).norm1.eps).toBe(1e-12);
+    expect(maxAbsDiff(logits(copy), logits(model))).toBe(0);
+    expect(toTfjsArtifacts(small()).modelJson.layerNormEps).toBeUndefined();
     copy.dispose();
     model.dispose();
   });

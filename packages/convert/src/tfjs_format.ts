@@ -1,7 +1,8 @@
 // The tfjs web format for our models: `model.json` (the ViT config plus a weightsManifest in
 // tfjs-converter's layout) and binary shards of at most 4 MiB. Weights keep timm's keys and layouts.
 import * as tf from '@tensorflow/tfjs-core';
-import type { VisionTransformer, ViTConfig } from '@tfjs-vit/models';
+import { GELU, LayerNorm } from '@tfjs-vit/layers';
+import type { VisionTransformer, VisionTransformerOptions, ViTConfig } from '@tfjs-vit/models';
 import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
 import { floatToHalf } from './dtypes';
 
@@ -34,6 +35,10 @@ export interface TfjsModelJson {
   architecture: 'VisionTransformer';
   /** `createViT(config)` builds the architecture. */
   config: ViTConfig;
+  /** LayerNorm eps when not timm's 1e-6 (Hugging Face checkpoints use 1e-12). */
+  layerNormEps?: number;
+  /** 'tanh' when the MLPs use the tanh approximation of GELU. */
+  geluApproximate?: 'tanh';
   weightsManifest: TfjsWeightGroup[];
 }
 
@@ -58,6 +63,25 @@ export class TfjsFormatError extends TfjsVitError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('TFJS_FORMAT', message, options);
   }
+}
+
+/** The parts a plain config does not carry: LayerNorm eps and the GELU flavour, read from block 0. */
+function partsOf(model: VisionTransformer): Pick<TfjsModelJson, 'layerNormEps' | 'geluApproximate'> {
+  const blk = model.blocks.length ? (model.blocks.at(0) as { norm1?: unknown; mlp?: { act?: unknown } }) : null;
+  const out: Pick<TfjsModelJson, 'layerNormEps' | 'geluApproximate'> = {};
+  const eps = (blk?.norm1 as LayerNorm | undefined)?.eps;
+  if (blk?.norm1 instanceof LayerNorm && eps !== 1e-6) out.layerNormEps = eps;
+  if (blk?.mlp?.act instanceof GELU && blk.mlp.act.approximate === 'tanh') out.geluApproximate = 'tanh';
+  return out;
+}
+
+/** The createViT options that rebuild a model from its model.json (config plus norm/act parts). */
+export function optionsOf(modelJson: TfjsModelJson): VisionTransformerOptions {
+  const opts: VisionTransformerOptions = { ...modelJson.config };
+  const eps = modelJson.layerNormEps;
+  if (eps !== undefined) opts.normLayer = (d: number) => new LayerNorm(d, { eps });
+  if (modelJson.geluApproximate === 'tanh') opts.actLayer = () => new GELU({ approximate: 'tanh' });
+  return opts;
 }
 
 /** The ViTConfig that rebuilds `model` with createViT (resolved values, `useFcNorm` as `fcNorm`). */
@@ -140,7 +164,7 @@ export function toTfjsArtifacts(model: VisionTransformer, options: TfjsSaveOptio
     const paths = writer.shards.map((_, i) => `${group}-shard${i + 1}of${n}.bin`);
     const weights = encoded.map((e) => ({ name: e.name, ...e.spec }));
     return {
-      modelJson: { format: TFJS_VIT_FORMAT, generatedBy: '@tfjs-vit/convert', architecture: 'VisionTransformer', config: configOf(model), weightsManifest: [{ paths, weights }] },
+      modelJson: { format: TFJS_VIT_FORMAT, generatedBy: '@tfjs-vit/convert', architecture: 'VisionTransformer', config: configOf(model), ...partsOf(model), weightsManifest: [{ paths, weights }] },
       shards: writer.shards,
     };
   } finally {
