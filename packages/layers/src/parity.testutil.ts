@@ -3,12 +3,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 // Gradients are registered only by this side-effect import (or by @tensorflow/tfjs).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { expectClose, expectRelClose, loadFixture, type Fixture } from '@tfjs-vit/testing';
+import { expectClose, expectRelClose, loadFixture, maxAbsDiff, type Fixture } from '@tfjs-vit/testing';
 import { expect } from 'vitest';
 import type { Module } from './module';
 
+const names = new WeakMap<Fixture, string>();
+
 export function fixture(name: string): Fixture {
-  return loadFixture(new URL(`../fixtures/${name}.safetensors`, import.meta.url));
+  const fx = loadFixture(new URL(`../fixtures/${name}.safetensors`, import.meta.url));
+  names.set(fx, name);
+  return fx;
 }
 
 /** NCHW (PyTorch) ↔ NHWC (ours). */
@@ -58,6 +62,15 @@ export function checkParity(
   const outs = tf.tidy(() => [forward(x)].flat());
   expect(outs.length).toBe(nOut);
   outs.forEach((o, i) => expectClose(o, expected[i], atol, `out.${i}`));
+  let worstOut = 0;
+  outs.forEach((o, i) => (worstOut = Math.max(worstOut, maxAbsDiff(o, expected[i]))));
+  let worstGrad = 0;
+  // For the report: relative to the reference's scale; gradients that are zero in exact math
+  // (e.g. k_norm.bias: softmax ignores a per-query constant) are float noise, so skip scales < 1e-4.
+  const rel = (a: tf.Tensor, b: tf.Tensor) => {
+    const scale = Math.max(...Array.from(b.dataSync(), Math.abs));
+    return scale < 1e-4 ? 0 : maxAbsDiff(a, b) / scale;
+  };
 
   const named = module.namedParameters();
   const grads = tf.variableGrads(() => {
@@ -73,10 +86,15 @@ export function checkParity(
     const ref = fx.tensor(`grad.${key}`);
     expect(ours.shape).toEqual(ref.shape);
     expectRelClose(ours, ref, rtol, 1e-6, `grad.${key}`);
+    worstGrad = Math.max(worstGrad, rel(ours, ref));
     tf.dispose([ours, ref]);
   }
   const gIn = tf.tidy(() => toIn(fx.tensor('grad_in.x')));
   expectRelClose(grads.grads[x.name], gIn, rtol, 1e-6, 'grad_in.x');
+  worstGrad = Math.max(worstGrad, rel(grads.grads[x.name], gIn));
+  if (process.env.PARITY_REPORT) {
+    console.log(`PARITY ${tf.getBackend()} ${names.get(fx) ?? ''} out ${worstOut.toExponential(2)} grad(rel) ${worstGrad.toExponential(2)}`);
+  }
   tf.dispose([xRaw, x, gIn, grads.value, ...Object.values(grads.grads), ...outs, ...expected, ...probes]);
 }
 

@@ -40,8 +40,11 @@ export interface PatchEmbedOptions {
  * `proj` is a Conv2d (state-dict `proj.weight [D, C, ph, pw]`, `proj.bias [D]`), `norm` is Identity
  * unless a norm factory is given.
  *
- * Speed, wasm backend, 2 cores, B=1 224x224x3 → 196x768 (bench/patch_embed.bench.ts):
- * MATMUL_NUMBERS
+ * Speed of the two `impl`s, 224x224x3 → 196x768, wasm backend on this 2-core machine (shared with
+ * other jobs, so min of 10+ runs, bench/patch_embed.bench.ts): forward B=1 5.57 ms (matmul) vs 5.66 ms
+ * (conv), B=8 92 vs 97 ms; forward + backward B=1 115 vs 144 ms, B=8 911 vs 848 ms. No consistent
+ * winner (an earlier quieter run had conv2d 1.26x faster at B=1 forward), so the default follows
+ * the house rule of plain 2-D matMuls: `'matmul'`. On cpu both are ~235 ms (B=1).
  *
  * @example
  * ```ts
