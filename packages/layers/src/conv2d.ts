@@ -83,21 +83,22 @@ export class Conv2d extends Module {
     }
     const [top, bottom, left, right] = this.pads;
     const [kh, kw] = this.kernelSize;
-    if (x.shape[1] + top + bottom < kh || x.shape[2] + left + right < kw) {
+    const [, h, w] = x.shape as number[];
+    if (h + top + bottom < kh || w + left + right < kw) {
       throw new ShapeError(`Conv2d: input ${fmtShape(x.shape)} (padded ${this.pads.join('/')}) is smaller than the ${kh}x${kw} kernel`);
     }
     return tf.tidy(() => {
       const x4 = x as tf.Tensor4D;
-      const w = this.weight.value as tf.Tensor4D;
+      const kernel = this.weight.value as tf.Tensor4D;
       let y: tf.Tensor4D;
       if (this.groups === 1) {
-        y = conv2dDifferentiable(x4, w, this.stride, this.pads);
+        y = conv2dDifferentiable(x4, kernel, this.stride, this.pads);
       } else {
-        const xs = tf.split(x4, this.groups, 3);
-        const ws = tf.split(w, this.groups, 3);
+        const xs = tf.split(x4, this.groups, 3) as tf.Tensor4D[];
+        const ws = tf.split(kernel, this.groups, 3) as tf.Tensor4D[];
         y = tf.concat(xs.map((xi, g) => conv2dDifferentiable(xi, ws[g], this.stride, this.pads)), 3);
       }
-      return this.bias ? tf.add(y, this.bias.value) : y;
+      return this.bias ? (tf.add(y, this.bias.value) as tf.Tensor4D) : y;
     });
   }
 }

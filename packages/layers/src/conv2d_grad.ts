@@ -31,7 +31,7 @@ export function conv2dDifferentiable(
   const [top, bottom, left, right] = pads;
   const padded = top || bottom || left || right;
   if (hasConv2dFilterGrad() && !forceComposite) {
-    const pad: tf.conv_util.ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [top, bottom], [left, right], [0, 0]];
     return tf.conv2d(x, filter, [stride[0], stride[1]], padded ? pad : 'valid');
   }
   return tf.tidy(() => {
@@ -42,13 +42,12 @@ export function conv2dDifferentiable(
 
 function conv2dValidComposite(x: tf.Tensor4D, filter: tf.Tensor4D, stride: readonly [number, number]): tf.Tensor4D {
   const strides: [number, number] = [stride[0], stride[1]];
-  const f = tf.customGrad((xs: tf.Tensor, ws: tf.Tensor, save: tf.GradSaveFunc) => {
-    const xi = xs as tf.Tensor4D;
-    const wi = ws as tf.Tensor4D;
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, wi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xi, wi]);
     return {
-      value: tf.conv2d(xi, wi, strides, 'valid'),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      value: tf.conv2d(xi, wi, strides, 'valid') as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
         const [xv, wv] = saved as [tf.Tensor4D, tf.Tensor4D];
         const d = dy as tf.Tensor4D;
         const dx = tf.conv2dTranspose(d, wv, xv.shape, strides, 'valid');

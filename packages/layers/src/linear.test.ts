@@ -25,7 +25,7 @@ describeBackends('Linear', () => {
     const timm = new Linear(64, 256);
     const w = timm.weight.value.dataSync();
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(2);
-    const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
+    const std = Math.sqrt(Array.from(w).reduce((s, v) => s + v * v, 0) / w.length);
     expect(std).toBeGreaterThan(0.015);
     expect(std).toBeLessThan(0.025);
     expect(Array.from(timm.bias!.value.dataSync()).every((v) => v === 0)).toBe(true);
