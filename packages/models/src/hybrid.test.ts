@@ -1,10 +1,13 @@
 // HybridEmbed + ConvStem: a CNN feature map as ViT tokens.
 import * as tf from '@tensorflow/tfjs-core';
+import { Conv2d, GELU, Module } from '@tfjs-vit/layers';
 import { describeBackends, expectClose, tensorGrowth } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
 import { ConvStem } from './conv_stem';
 import { HybridEmbed, type FeatureBackbone } from './hybrid_embed';
 import { createConvStemViT } from './hybrid_vit';
+import { createViT } from './vision_transformer';
+import type { EmbedLayerArgs } from './vit_parts';
 
 describeBackends('HybridEmbed / ConvStem', () => {
   it('ConvStem: conv arithmetic matches the real output, timm ConvNormAct keys', () => {
@@ -50,5 +53,28 @@ describeBackends('HybridEmbed / ConvStem', () => {
       expectClose(y, embed.proj.forward(stem.forward(x)), 1e-6);
     });
     embed.dispose();
+  });
+
+  it("the README's own-module patch_embed works as written", () => {
+    class MyStem extends Module {
+      conv1: Conv2d; act: GELU; conv2: Conv2d; gridSize: [number, number];
+      constructor(a: EmbedLayerArgs) {
+        super();
+        this.conv1 = this.registerModule('conv1', new Conv2d(a.inChans, 64, 4, { stride: 4 }));
+        this.act = this.registerModule('act', new GELU());
+        this.conv2 = this.registerModule('conv2', new Conv2d(64, a.embedDim, 4, { stride: 4 }));
+        this.gridSize = [a.imgSize[0] / 16, a.imgSize[1] / 16];
+      }
+      forward(x: tf.Tensor) { return tf.tidy(() => this.conv2.forward(this.act.forward(this.conv1.forward(x)))); }
+    }
+    const vit = createViT({ imgSize: 64, embedDim: 32, depth: 1, numHeads: 2, numClasses: 3, embedLayer: (a) => new MyStem(a) }).eval();
+    expect([...vit.stateDict().keys()].filter((k) => k.startsWith('patch_embed'))).toEqual([
+      'patch_embed.conv1.weight', 'patch_embed.conv1.bias', 'patch_embed.conv2.weight', 'patch_embed.conv2.bias',
+    ]);
+    expect(vit.posEmbed!.shape).toEqual([1, 17, 32]);
+    tf.tidy(() => {
+      expect(vit.forward(tf.randomNormal([1, 64, 64, 3])).shape).toEqual([1, 3]);
+    });
+    vit.dispose();
   });
 });

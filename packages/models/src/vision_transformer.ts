@@ -5,10 +5,11 @@ import {
   Block, Dropout, Identity, LayerNorm, Linear, Module, ModuleList, truncNormalInit,
   type Parameter, type TensorModule,
 } from '@tfjs-vit/layers';
-import { ArgumentError, assertRank, fmtShape, ShapeError, TfjsVitError } from '@tfjs-vit/ops';
+import { ArgumentError, assertRank, TfjsVitError } from '@tfjs-vit/ops';
 import { defaultEmbedLayer, resamplePositions } from './default_parts';
 import { compileMatcher, type ParamMatcher } from './param_matcher';
 import { poolTokens } from './pooling';
+import { toNHWCInput } from './vit_input';
 import { PreLogits } from './pre_logits';
 import type { BlockLike, EmbedLayer, ViTParts } from './vit_parts';
 import { numPrefixTokens, resolveViTConfig, toPair, type GlobalPool, type ImgSize, type ResolvedViTConfig, type ViTConfig } from './vit_config';
@@ -270,7 +271,7 @@ export class VisionTransformer extends Module {
 
   /** Input → tokens after patch embed, prefix tokens, position embedding, pos_drop and norm_pre. */
   private embed(input: tf.Tensor): { tokens: tf.Tensor; grid: [number, number] } {
-    const x = this.toNHWC(input);
+    const x = toNHWCInput(input, this.cfg);
     const gridT = this.patchEmbed.forward(x);
     const [b, h, w, c] = gridT.shape;
     let t: tf.Tensor = tf.reshape(gridT, [b, h * w, c]);
@@ -289,26 +290,6 @@ export class VisionTransformer extends Module {
       if (pos) t = tf.add(t, pos);
     }
     return { tokens: this.normPre.forward(this.posDrop.forward(t)), grid: [h, w] };
-  }
-
-  private toNHWC(x: tf.Tensor): tf.Tensor4D {
-    assertRank('VisionTransformer input', x.shape, 4);
-    const nchw = this.cfg.dataFormat === 'NCHW';
-    const chans = nchw ? x.shape[1] : x.shape[3];
-    if (chans !== this.cfg.inChans) {
-      const want = nchw ? `[B, ${this.cfg.inChans}, H, W] (NCHW)` : `[B, H, W, ${this.cfg.inChans}] (NHWC)`;
-      const hint = !nchw && x.shape[1] === this.cfg.inChans ? "; for NCHW input pass dataFormat: 'NCHW'" : '';
-      throw new ShapeError(`VisionTransformer: expected input ${want}, got ${fmtShape(x.shape)}${hint}`);
-    }
-    const y = (nchw ? tf.transpose(x, [0, 2, 3, 1]) : x) as tf.Tensor4D;
-    const [eh, ew] = this.cfg.imgSize;
-    if (!this.cfg.dynamicImgSize && (y.shape[1] !== eh || y.shape[2] !== ew)) {
-      throw new ShapeError(
-        `VisionTransformer: expected a ${eh}x${ew} image (imgSize), got ${y.shape[1]}x${y.shape[2]} in ${fmtShape(x.shape)}; ` +
-          'use dynamicImgSize: true or setInputSize()',
-      );
-    }
-    return y;
   }
 }
 
