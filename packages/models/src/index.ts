@@ -39,6 +39,7 @@ export {
 } from './registry';
 export { countParameters, parameterShapes } from './param_count';
 export { poolTokens } from './pooling';
+export { toNHWCInput } from './vit_input';
 export { compileMatcher, type ParamMatcher } from './param_matcher';
 export { PreLogits } from './pre_logits';
 export { HybridEmbed, type FeatureBackbone, type HybridEmbedOptions } from './hybrid_embed';
