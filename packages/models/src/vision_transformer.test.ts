@@ -1,8 +1,8 @@
 // VisionTransformer behaviour: timm's keys and shapes, init, freezing, heads, modes, errors, leaks.
 import * as tf from '@tensorflow/tfjs-core';
-import { Identity, LayerNorm, type TensorModule } from '@tfjs-vit/layers';
+import { Block, DropPath, Identity, LayerNorm, type TensorModule } from '@tfjs-vit/layers';
 import { ShapeError } from '@tfjs-vit/ops';
-import { describeBackends, tensorGrowth } from '@tfjs-vit/testing';
+import { describeBackends, expectClose, tensorGrowth } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
 import { countParameters, parameterShapes } from './param_count';
 import { createViT } from './vision_transformer';
@@ -61,6 +61,8 @@ describeBackends('VisionTransformer', () => {
       const inter = vit.getIntermediateLayers(x, [0, -1], { reshape: true, norm: true });
       expect(inter.map((t) => t.shape)).toEqual([[2, 2, 3, 32], [2, 2, 3, 32]]);
       expect(vit.getIntermediateLayers(x)[0].shape).toEqual([2, 6, 32]);
+      const full = vit.getIntermediateLayers(x, 1, { includePrefixTokens: true, norm: true })[0];
+      expectClose(full, feats, 1e-6, 'last block + norm = forwardFeatures');
     });
     vit.dispose();
   });
@@ -117,6 +119,24 @@ describeBackends('VisionTransformer', () => {
       const d = vit.forward(x).dataSync();
       expect(Array.from(c)).toEqual(Array.from(d));
     });
+    vit.dispose();
+  });
+
+  it('dropPathRate rises linearly from 0 at the first block to the rate at the last (timm linspace)', () => {
+    const vit = createViT({ ...TINY, depth: 5, dropPathRate: 0.2 });
+    const rates = [...vit.blocks].map((b) => {
+      const dp = (b as unknown as Block).dropPath1;
+      return dp instanceof DropPath ? dp.rate : 0;
+    });
+    rates.forEach((r, i) => expect(r).toBeCloseTo((0.2 * i) / 4, 7));
+    vit.dispose();
+  });
+
+  it('a frozen pos_embed stays frozen through setInputSize', () => {
+    const vit = createViT(TINY).freeze('pos_embed');
+    vit.setInputSize([24, 32]);
+    expect(vit.posEmbed!.shape).toEqual([1, 1 + 12, 32]);
+    expect(vit.posEmbed!.trainable).toBe(false);
     vit.dispose();
   });
 

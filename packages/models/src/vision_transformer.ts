@@ -23,6 +23,8 @@ export interface IntermediateOptions {
   norm?: boolean;
   /** Patch tokens as an NHWC grid `[B, h, w, C]` instead of `[B, h·w, C]` (default false). */
   reshape?: boolean;
+  /** Keep the class/register tokens: `[B, prefix + h·w, C]` (default false; not with `reshape`). */
+  includePrefixTokens?: boolean;
 }
 
 /** The logits and the attention weights `[B, heads, N, N]` of every block (or the chosen ones). */
@@ -183,6 +185,7 @@ export class VisionTransformer extends Module {
     const take = typeof n === 'number' ? [...Array(n).keys()].map((i) => depth - n + i) : n;
     const want = new Set(this.blockIndices(take));
     const last = Math.max(...want);
+    if (options.includePrefixTokens && options.reshape) throw new ArgumentError('getIntermediateLayers: includePrefixTokens and reshape exclude each other');
     return tf.tidy(() => {
       const { tokens, grid } = this.embed(x);
       let t = tokens;
@@ -191,6 +194,10 @@ export class VisionTransformer extends Module {
         t = this.blocks.at(i).forward(t);
         if (!want.has(i)) continue;
         const y = options.norm ? this.norm.forward(t) : t;
+        if (options.includePrefixTokens) {
+          outs.push(y);
+          continue;
+        }
         const [b, len, c] = y.shape;
         const patches = tf.slice(y, [0, this.numPrefixTokens, 0], [b, len - this.numPrefixTokens, c]);
         outs.push(options.reshape ? tf.reshape(patches, [b, grid[0], grid[1], c]) : patches);
