@@ -33,3 +33,4 @@ export {
   type SinCos2dOptions,
   type ResamplePosEmbedOptions,
 } from './pos_embed';
+export { initWeightsVit } from './init_vit';
