@@ -81,7 +81,7 @@ export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, o
       const resized = resampleAbsPosEmbed(pos, grid, { ...method, numPrefixTokens: cfg.noEmbedClass ? 0 : model.numPrefixTokens });
       made.push(resized);
       dict.set('pos_embed', resized);
-      report.posEmbed = { ...method, fromTokens: pos.shape[1], toTokens: resized.shape[1], grid };
+      report.posEmbed = { ...method, fromTokens: pos.shape[1]!, toTokens: resized.shape[1]!, grid };
     }
     // head: a checkpoint head of another size is left out (fine-tuning: a fresh head)
     const headW = dict.get('head.weight');
