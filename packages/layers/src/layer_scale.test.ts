@@ -13,8 +13,9 @@ describeBackends('LayerScale', () => {
     expectClose(ls.forward(x), tf.mul(x, 0.5), 0);
     const { grads } = tf.variableGrads(() => tf.sum(ls.forward(x)) as tf.Scalar, ls.trainableVariables());
     expectClose(grads[ls.gamma.variable.name], tf.tensor1d([5, 7, 9]), 0);
-    expect(() => ls.forward(tf.zeros([2, 4]))).toThrow(ShapeError);
-    tf.dispose([x, ...Object.values(grads)]);
+    const wrong = tf.zeros([2, 4]);
+    expect(() => ls.forward(wrong)).toThrow(ShapeError);
+    tf.dispose([x, wrong, ...Object.values(grads)]);
     ls.dispose();
   });
 

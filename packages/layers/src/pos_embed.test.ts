@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { ShapeError } from '@tfjs-vit/ops';
-import { describeBackends, expectClose, tensorGrowth } from '@tfjs-vit/testing';
+import { describeBackends, expectClose, expectRelClose, tensorGrowth } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
 import { fixture } from './parity.testutil';
 import { learnedPosEmbed, resamplePosEmbed, sincos2dPosEmbed, sinusoidPosEncoding } from './pos_embed';
@@ -21,6 +22,15 @@ describeBackends('position embeddings', () => {
       tf.dispose([pe, out, ref]);
     });
   }
+
+  it('gradients flow through resamplePosEmbed as through timm (bicubic, antialias)', () => {
+    const pe = fx.tensor('in.posemb');
+    const probe = fx.tensor('probe.resample');
+    const g = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(resamplePosEmbed(t, [10, 17]), probe)))(pe);
+    const ref = fx.tensor('grad.resample_bicubic_aa');
+    expectRelClose(g, ref, 1e-4, 1e-6, 'grad');
+    tf.dispose([pe, probe, g, ref]);
+  });
 
   it('resamplePosEmbed from a non-square 6x9 grid with 2 prefix tokens', () => {
     const pe = fx.tensor('in.posemb_rect');
