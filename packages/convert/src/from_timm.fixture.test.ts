@@ -14,6 +14,7 @@ const CASES = [
   { name: 'torchvision state dict', file: 'mapping_torchvision.pth', key: 'tv' },
   { name: 'Hugging Face names', file: 'mapping_hf.safetensors', key: 'hf' },
   { name: 'JAX npz', file: 'mapping_jax.npz', key: 'jax' },
+  { name: 'Hugging Face ViTModel (pooler = pre-logits, no classifier)', file: 'mapping_hf_vitmodel.safetensors', key: 'hf_vitmodel', out: 'pooled' },
 ] as const;
 
 describeBackends('fromTimm fidelity', () => {
@@ -38,7 +39,7 @@ describeBackends('fromTimm fidelity', () => {
     it(`${c.name}: logits match PyTorch`, async () => {
       const before = tf.memory().numTensors;
       const { y, report } = await logitsOf(c.file, x);
-      const want = fx.tensor(`out.${c.key}_logits`);
+      const want = fx.tensor(`out.${c.key}_${'out' in c ? c.out : 'logits'}`);
       expectClose(y, want, 1e-4, `${c.key} logits`);
       expect(report.missingKeys).toEqual([]);
       expect(report.unexpectedKeys).toEqual([]);
@@ -56,7 +57,7 @@ describeBackends('fromTimm fidelity', () => {
     expect(report.strippedPrefixes).toEqual(['module.']);
   });
 
-  for (const c of CASES.filter((k) => k.key !== 'hf')) {
+  for (const c of CASES.filter((k) => !k.key.startsWith('hf'))) {
     it(`${c.name}: a 24x24 model gets the source's own pos_embed resampling`, async () => {
       const { y, report } = await logitsOf(c.file, x24, { imgSize: 24 });
       const want = fx.tensor(`out.${c.key}_logits_24`);
