@@ -1,0 +1,122 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadModel, readCheckpoint, saveSafetensors } from '@tfjs-vit/convert';
+import { createViT } from '@tfjs-vit/models';
+import { maxAbsDiff } from '@tfjs-vit/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const pkg = join(root, 'packages/cli');
+
+/** Runs the CLI from source through vite-node (siblings resolved from src, no build needed). */
+function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(root, 'node_modules/vite-node/vite-node.mjs'), '-c', join(pkg, 'vitest.config.ts'), join(pkg, 'src/cli.ts'), ...args], {
+    cwd: root, encoding: 'utf8', timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-cli-'));
+const ckpt = join(dir, 'tiny.safetensors');
+const cfg = { imgSize: 32, patchSize: 8, embedDim: 64, depth: 2, numHeads: 1, numClasses: 10 } as const;
+let want: Float32Array;
+const x = () => tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 3);
+
+describe('tfjs-vit CLI (spawned)', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    const model = createViT(cfg).eval();
+    await saveSafetensors(model, ckpt, { metadata: { format: 'pt' } });
+    const input = x();
+    const y = model.forward(input);
+    want = Float32Array.from(y.dataSync() as Float32Array);
+    tf.dispose([input, y]);
+    model.dispose();
+  });
+
+  it('convert → tfjs: prints the detected format, inferred architecture and key report; the output loads with identical logits', async () => {
+    const out = join(dir, 'web');
+    const r = cli('convert', ckpt, '--out', out, '--backend', 'cpu');
+    expect(r.stderr + r.stdout, r.stderr).toMatch(/backend: cpu/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/input: .*tiny\.safetensors \(safetensors, .*, \d+ tensors\)/);
+    expect(r.stdout).toMatch(/architecture: inferred \(embedDim 64, depth 2, heads 1, patch 8x8, img 32x32/);
+    expect(r.stdout).toMatch(/keys: 0 missing, 0 unexpected, 0 mismatched, 0 dropped/);
+    expect(r.stdout).toMatch(/wrote: .*model\.json \+ 1 shard/);
+    expect(r.stderr).toMatch(/reading: 100%/); // plain progress lines: stderr is a pipe here
+    const model = await loadModel(out);
+    const input = x();
+    const y = model.forward(input);
+    expect(maxAbsDiff(y, want)).toBe(0);
+    tf.dispose([input, y]);
+    model.dispose();
+  });
+
+  it('convert → float16 safetensors with a new head (--num-classes) and a resampled grid (--img-size)', async () => {
+    const out = join(dir, 'st/');
+    const r = cli('convert', ckpt, '--out', out, '--format', 'safetensors', '--dtype', 'float16', '--num-classes', '5', '--img-size', '48', '--backend', 'cpu');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/dropped: head\.weight, head\.bias|dropped: head\.bias, head\.weight/);
+    expect(r.stdout).toMatch(/pos_embed: resampled 17 → 37 tokens/);
+    const { tensors, meta } = await readCheckpoint(join(out, 'model.safetensors'));
+    expect(meta.metadata).toEqual({ format: 'pt' });
+    expect(tensors.get('head.weight')!.shape).toEqual([5, 64]);
+    expect(tensors.get('pos_embed')!.shape).toEqual([1, 37, 64]);
+    tf.dispose([...tensors.values()]);
+  });
+
+  it('convert → ONNX (.onnx extension picks the format) that onnxruntime-node runs with our logits', async () => {
+    const out = join(dir, 'tiny.onnx');
+    const r = cli('convert', ckpt, '--out', out, '--backend', 'cpu');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/wrote: .*tiny\.onnx .*opset 17, input pixel_values NCHW/);
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(out);
+    const input = tf.transpose(x(), [0, 3, 1, 2]);
+    const res = await session.run({ pixel_values: new ort.Tensor('float32', Float32Array.from(input.dataSync() as Float32Array), input.shape) });
+    expect(maxAbsDiff(res.logits.data as Float32Array, want)).toBeLessThanOrEqual(1e-4);
+    input.dispose();
+    await session.release();
+  });
+
+  it('models [filter] lists registered models with parameter counts', () => {
+    const r = cli('models', 'vit_tiny*');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^model\s+params$/m);
+    expect(r.stdout).toMatch(/^vit_tiny_patch16_224\s+5\.7M$/m);
+    expect(r.stdout).not.toMatch(/vit_base/);
+  });
+
+  it('fails with exit code 1 and a typed message on bad input, a missing file or a bad flag', () => {
+    const junk = join(dir, 'junk.pth');
+    writeFileSync(junk, 'not a checkpoint at all');
+    const bad = cli('convert', junk, '--out', join(dir, 'x'), '--backend', 'cpu');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/error CHECKPOINT_/);
+    const missing = cli('convert', join(dir, 'nope.pth'), '--out', join(dir, 'x'), '--backend', 'cpu');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/nope\.pth/);
+    const flag = cli('convert', ckpt, '--out', join(dir, 'x.onnx'), '--dtype', 'float16', '--backend', 'cpu');
+    expect(flag.code).toBe(1);
+    expect(flag.stderr).toMatch(/float16 is not supported with --format onnx/);
+    expect(cli('convert', ckpt).code).toBe(1); // --out is required
+    expect(existsSync(join(dir, 'x'))).toBe(false);
+  });
+});
+
+const distReady = ['ops', 'layers', 'models', 'convert'].every((p) => existsSync(join(root, `packages/${p}/dist/index.js`)));
+
+describe.skipIf(!distReady)('tfjs-vit bin (built dist)', () => {
+  it('node dist/cli.js runs after tsup', () => {
+    const build = spawnSync(process.execPath, [join(root, 'node_modules/tsup/dist/cli-default.js')], { cwd: pkg, encoding: 'utf8', timeout: 120_000 });
+    expect(build.status, build.stderr).toBe(0);
+    expect(readdirSync(join(pkg, 'dist'))).toContain('cli.js');
+    const r = spawnSync(process.execPath, [join(pkg, 'dist/cli.js'), 'models', 'vit_base_patch16_224'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/vit_base_patch16_224\s+86\.6M/);
+  });
+});

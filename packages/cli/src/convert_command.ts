@@ -1,0 +1,183 @@
+// `tfjs-vit convert`: a checkpoint (timm / torchvision / Hugging Face / JAX; .pth, .safetensors,
+// .npz) into the tfjs web format, safetensors or ONNX, printing what was detected and the key report.
+import { statSync } from 'node:fs';
+import { mkdir, open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { exportOnnx, fileSource, fromTimm, openCheckpoint, saveSafetensors, saveTfjsModel, type TimmLoadReport } from '@tfjs-vit/convert';
+import { countParameters, type VisionTransformer, type ViTConfig } from '@tfjs-vit/models';
+import { ArgumentError } from '@tfjs-vit/ops';
+import { countingFileSource } from './counting_source';
+import { createProgress, formatBytes } from './progress';
+
+/** Output formats of `convert`. */
+export type OutputFormat = 'tfjs' | 'safetensors' | 'onnx';
+
+/** Options of {@link runConvert} (the command's flags). */
+export interface ConvertOptions {
+  out: string;
+  model?: string;
+  /** Heads, when no `model` name is given and they cannot be inferred. */
+  numHeads?: number;
+  numClasses?: number;
+  imgSize?: number | [number, number];
+  dtype?: 'float32' | 'float16';
+  format?: OutputFormat;
+  /** ONNX input layout (default 'NCHW', as transformers.js feeds pixel_values). */
+  dataFormat?: 'NHWC' | 'NCHW';
+  /** Refuse missing/unexpected/mismatched keys (default true). */
+  strict?: boolean;
+  /** Plain progress lines even on a terminal. */
+  plain?: boolean;
+}
+
+/** What `runConvert` did. */
+export interface ConvertSummary {
+  inputFormat: string;
+  report: TimmLoadReport | null;
+  config: ViTConfig;
+  format: OutputFormat;
+  written: string[];
+  bytes: number;
+}
+
+/** Where the output goes and in which format: from `--format`, else the `--out` extension. */
+export function resolveOutput(out: string, format?: OutputFormat): { format: OutputFormat; path: string } {
+  const ext = /\.(safetensors|onnx)$/i.exec(out)?.[1]?.toLowerCase() as OutputFormat | undefined;
+  const f = format ?? ext ?? 'tfjs';
+  if (!['tfjs', 'safetensors', 'onnx'].includes(f)) throw new ArgumentError(`--format must be tfjs, safetensors or onnx, got '${f}'`);
+  if (f === 'tfjs') return { format: f, path: out };
+  let isDir = out.endsWith('/');
+  try {
+    isDir ||= statSync(out).isDirectory();
+  } catch {
+    /* a new file */
+  }
+  return { format: f, path: isDir ? join(out, `model.${f}`) : out };
+}
+
+const list = (xs: readonly string[], n = 6) => (xs.length <= n ? xs.join(', ') : `${xs.slice(0, n).join(', ')}, … (+${xs.length - n})`);
+
+function describeArchitecture(c: ViTConfig, inferred: boolean, model?: string): string {
+  const size = (v: ViTConfig['imgSize']) => (Array.isArray(v) ? v.join('x') : String(v));
+  const parts = [
+    `embedDim ${c.embedDim}`, `depth ${c.depth}`, `heads ${c.numHeads}`, `patch ${size(c.patchSize)}`, `img ${size(c.imgSize)}`,
+    `mlpRatio ${c.mlpRatio}`, `classToken ${c.classToken}`, `pool '${c.globalPool}'`, `classes ${c.numClasses}`,
+  ];
+  if (c.representationSize) parts.push(`preLogits ${c.representationSize}`);
+  if (c.regTokens) parts.push(`regTokens ${c.regTokens}`);
+  if (c.initValues) parts.push(`layerScale ${c.initValues}`);
+  return `${model ? `${model} (` : inferred ? 'inferred (' : '('}${parts.join(', ')}; ${(countParameters(c) / 1e6).toFixed(2)}M params)`;
+}
+
+function printReport(r: TimmLoadReport, say: (s: string) => void): void {
+  say(`layout: ${r.layout}${r.wrappers.length ? `, unwrapped ${r.wrappers.join('.')}` : ''}${r.strippedPrefixes.length ? `, stripped ${r.strippedPrefixes.join(' ')}` : ''}`);
+  say(`keys: ${r.missingKeys.length} missing, ${r.unexpectedKeys.length} unexpected, ${r.shapeMismatches.length} mismatched, ${r.droppedKeys.length} dropped`);
+  if (r.missingKeys.length) say(`  missing: ${list(r.missingKeys)}`);
+  if (r.unexpectedKeys.length) say(`  unexpected: ${list(r.unexpectedKeys)}`);
+  for (const m of r.shapeMismatches.slice(0, 6)) say(`  mismatched: ${m.key}: expected [${m.expected}], got [${m.got}]`);
+  if (r.droppedKeys.length) say(`  dropped: ${list(r.droppedKeys)} (new head)`);
+  if (r.posEmbed) {
+    const p = r.posEmbed;
+    say(`pos_embed: resampled ${p.fromTokens} → ${p.toTokens} tokens (grid ${p.grid.join('x')}, ${p.mode}${p.antialias ? ', antialiased' : ''})`);
+  }
+  for (const n of r.notes) say(`note: ${n}`);
+}
+
+async function writeWithProgress(path: string, bytes: Uint8Array, label: string, plain?: boolean): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const bar = createProgress(label, bytes.length, { plain });
+  const fh = await open(path, 'w');
+  try {
+    const step = 16 << 20;
+    for (let at = 0; at < bytes.length; at += step) {
+      await fh.write(bytes, at, Math.min(step, bytes.length - at));
+      bar.update(Math.min(at + step, bytes.length));
+    }
+  } finally {
+    await fh.close();
+  }
+  bar.finish();
+}
+
+/**
+ * Converts the checkpoint at `input` and writes it as `options.format` (or what `--out`'s extension
+ * says). Lines for the user go to `say`; progress bars to stderr.
+ *
+ * @example
+ * ```ts
+ * await runConvert('vit_small.pth', { out: 'web/vit_small', dtype: 'float16' }, console.log);
+ * ```
+ */
+export async function runConvert(input: string, options: ConvertOptions, say: (line: string) => void): Promise<ConvertSummary> {
+  const { format, path } = resolveOutput(options.out, options.format);
+  if (options.dtype && options.dtype !== 'float32' && options.dtype !== 'float16') throw new ArgumentError(`--dtype must be float32 or float16, got '${options.dtype}'`);
+  if (format === 'onnx' && options.dtype === 'float16') throw new ArgumentError('--dtype float16 is not supported with --format onnx (the export is float32)');
+
+  const probe = await fileSource(input);
+  let inputFormat: string;
+  try {
+    const ckpt = await openCheckpoint(probe);
+    inputFormat = ckpt.format;
+    say(`input: ${input} (${inputFormat}, ${formatBytes(probe.size)}, ${ckpt.entries.size} tensors)`);
+    ckpt.close();
+  } finally {
+    probe.close();
+  }
+
+  let report: TimmLoadReport | null = null;
+  const bar = { current: null as ReturnType<typeof createProgress> | null };
+  const source = await countingFileSource(input, (done, size) => {
+    bar.current ??= createProgress('reading', size, { plain: options.plain });
+    bar.current.update(done);
+  });
+  let model: VisionTransformer;
+  try {
+    model = await fromTimm(source, {
+      model: options.model ?? (options.numHeads ? { numHeads: options.numHeads } : undefined), numClasses: options.numClasses, imgSize: options.imgSize, strict: options.strict ?? true,
+      onReport: (r) => (report = r),
+    });
+  } finally {
+    source.close();
+    (bar.current as ReturnType<typeof createProgress> | null)?.finish();
+  }
+  try {
+    const { useFcNorm, ...rest } = model.config;
+    const config: ViTConfig = { ...rest, fcNorm: useFcNorm };
+    say(`architecture: ${describeArchitecture(config, !options.model, options.model)}`);
+    if (report) printReport(report, say);
+
+    const dtype = options.dtype ?? 'float32';
+    let written: string[];
+    let bytes: number;
+    if (format === 'tfjs') {
+      let shardBar: ReturnType<typeof createProgress> | null = null;
+      const saved = await saveTfjsModel(model, path, {
+        dtype,
+        onShard: (done, total) => {
+          shardBar ??= createProgress('writing shards', total, { unit: 'items', plain: options.plain });
+          shardBar.update(done);
+        },
+      });
+      (shardBar as ReturnType<typeof createProgress> | null)?.finish();
+      written = [saved.modelJsonPath, ...saved.shardPaths];
+      bytes = saved.totalBytes;
+      say(`wrote: ${saved.modelJsonPath} + ${saved.shardPaths.length} shard${saved.shardPaths.length === 1 ? '' : 's'} (${formatBytes(bytes)}, ${dtype})`);
+    } else if (format === 'safetensors') {
+      await mkdir(dirname(path), { recursive: true });
+      await saveSafetensors(model, path, { metadata: { format: 'pt' }, floatDType: dtype });
+      written = [path];
+      bytes = statSync(path).size;
+      say(`wrote: ${path} (${formatBytes(bytes)}, ${dtype}, timm keys)`);
+    } else {
+      const dataFormat = options.dataFormat ?? 'NCHW';
+      const onnx = exportOnnx(model, { dataFormat });
+      await writeWithProgress(path, onnx, 'writing onnx', options.plain);
+      written = [path];
+      bytes = onnx.length;
+      say(`wrote: ${path} (${formatBytes(bytes)}, opset 17, input pixel_values ${dataFormat} [batch, …], output logits)`);
+    }
+    return { inputFormat, report, config, format, written, bytes };
+  } finally {
+    model.dispose();
+  }
+}
