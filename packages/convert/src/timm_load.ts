@@ -32,7 +32,14 @@ export interface TimmLoadReport extends LoadReport {
   notes: string[];
 }
 
-/** A checkpoint that does not fit the model (strict load): the report says how. Nothing was changed. */
+/**
+ * A checkpoint that does not fit the model (strict load): the report says how. Nothing was changed.
+ *
+ * @example
+ * try { await loadTimmCheckpoint(vit, 'ckpt.pth'); } catch (e) {
+ *   if (e instanceof CheckpointMismatchError) console.log(e.report.shapeMismatches);
+ * }
+ */
 export class CheckpointMismatchError extends CheckpointError {
   readonly report: TimmLoadReport;
   constructor(report: TimmLoadReport, cause?: unknown) {
@@ -60,6 +67,11 @@ function normEps(model: VisionTransformer): number | undefined {
 /**
  * Loads a prepared timm-keyed state dict into `model` (the tensors are not disposed; the ones
  * this function makes are). Used by {@link loadTimmCheckpoint} and `fromTimm`.
+ *
+ * @example
+ * const sd = await readTimmStateDict('vit_b_16.pth');
+ * const report = loadTimmStateDict(vit, sd, { strict: false });
+ * sd.dispose();
  */
 export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, options: { strict?: boolean } = {}): TimmLoadReport {
   const strict = options.strict ?? true;
