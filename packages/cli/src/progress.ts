@@ -56,15 +56,16 @@ export function createProgress(label: string, total: number, options: ProgressOp
       },
     };
   }
-  let nextQuarter = 0;
+  let printed = -1; // highest quarter printed so far
   let finished = false;
   const line = (pct: number, done: number) => stream.write(`${label}: ${pct}% (${fmt(done)} / ${fmt(total)})\n`);
   return {
     update(done) {
-      const pct = total > 0 ? Math.floor((100 * Math.min(done, total)) / total) : 100;
-      while (nextQuarter <= 75 && pct >= nextQuarter) {
-        line(nextQuarter, Math.min(done, total));
-        nextQuarter += 25;
+      const d = Math.min(done, total);
+      const quarter = total > 0 ? Math.floor((4 * d) / total) * 25 : 100;
+      if (quarter > printed && quarter < 100) {
+        printed = quarter;
+        line(quarter, d);
       }
     },
     finish() {
