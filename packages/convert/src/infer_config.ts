@@ -2,6 +2,7 @@
 // the number of heads is in the shapes; heads come from a registered model of the same width,
 // depth and patch size, or timm's usual head width of 64, and the notes say which.
 import { getModelConfig, listModels, resolveViTConfig, type ViTConfig } from '@tfjs-vit/models';
+import { ArgumentError } from '@tfjs-vit/ops';
 import { CheckpointError } from './errors';
 import { describeKeys } from './source_layout';
 
@@ -118,5 +119,11 @@ export function inferViTConfig(stateDict: ReadonlyMap<string, Shaped>, options: 
     config.fcNorm = false;
   } else config.globalPool = 'token';
   if (!has('fc_norm.weight') && !has('norm.weight')) config.finalNorm = false;
+  try {
+    resolveViTConfig(config);
+  } catch (err) {
+    if (err instanceof ArgumentError) throw unknown(`the shapes give an invalid config (${err.message})`);
+    throw err;
+  }
   return { config, notes };
 }

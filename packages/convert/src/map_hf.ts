@@ -58,6 +58,10 @@ export function mapHfKeys(stateDict: ReadonlyMap<string, tf.Tensor>): Map<string
       const have = (['query', 'key', 'value'] as const).filter((n) => parts[n]);
       throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `${slot}: Hugging Face attention needs query, key and value; found only ${have.join(', ')}`);
     }
+    const shapes = [query, key, value].map((t) => `[${t.shape.join(', ')}]`);
+    if (new Set(shapes).size !== 1) {
+      throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `${slot}: query, key and value must have one shape, got ${shapes.join(', ')}`);
+    }
     out.set(slot, tf.concat([query, key, value], 0));
   }
   return out;

@@ -20,6 +20,10 @@ export function jaxNumHeads(stateDict: ReadonlyMap<string, { shape: readonly num
   return q && q.shape.length === 3 ? q.shape[1] : undefined;
 }
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 function transposed(t: tf.Tensor): tf.Tensor {
   if (t.rank === 4) return tf.transpose(t, [3, 2, 0, 1]); // HWIO → OIHW
   if (t.rank === 2) return tf.transpose(t);
@@ -62,12 +66,17 @@ export function mapJaxKeys(stateDict: ReadonlyMap<string, tf.Tensor>): Map<strin
     put(`${t}norm2.weight`, `${b}LayerNorm_2/scale`, tf.clone);
     put(`${t}norm2.bias`, `${b}LayerNorm_2/bias`, tf.clone);
     const parts = ['query', 'key', 'value'].map((n) => [get(`${mha}${n}/kernel`), get(`${mha}${n}/bias`)] as const);
-    if (parts.some(([k]) => !k)) {
-      throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `${mha}: needs query, key and value kernels`);
+    const q = parts[0][0];
+    if (!q || q.rank !== 3 || parts.some(([k]) => !k || !sameShape(k.shape, q.shape))) {
+      const found = parts.map(([k], j) => `${['query', 'key', 'value'][j]} ${k ? `[${k.shape.join(', ')}]` : 'missing'}`).join(', ');
+      throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `${p}${mha}: expected query/key/value kernels of one shape [D, heads, headDim], found ${found}`);
     }
-    out.set(`${t}attn.qkv.weight`, tf.tidy(() => tf.concat(parts.map(([k]) => tf.transpose(tf.reshape(k!, [k!.shape[0], -1]))), 0)));
-    if (parts.every(([, bias]) => bias)) out.set(`${t}attn.qkv.bias`, tf.tidy(() => tf.concat(parts.map(([, bias]) => tf.reshape(bias!, [-1])), 0)));
-    put(`${t}attn.proj.weight`, `${mha}out/kernel`, (k) => tf.transpose(tf.reshape(k, [-1, k.shape[k.rank - 1]])));
+    out.set(`${t}attn.qkv.weight`, tf.tidy(() => tf.concat(parts.map(([k]) => tf.transpose(tf.reshape(k!, [q.shape[0]!, q.shape[1]! * q.shape[2]!]))), 0)));
+    if (parts.every(([, bias]) => bias)) out.set(`${t}attn.qkv.bias`, tf.tidy(() => tf.concat(parts.map(([, bias]) => tf.reshape(bias!, [bias!.size])), 0)));
+    put(`${t}attn.proj.weight`, `${mha}out/kernel`, (k) => {
+      const outDim = k.shape[k.rank - 1]!;
+      return tf.transpose(tf.reshape(k, [k.size / Math.max(outDim, 1), outDim]));
+    });
     put(`${t}attn.proj.bias`, `${mha}out/bias`, tf.clone);
     for (const r of [0, 1]) {
       put(`${t}mlp.fc${r + 1}.weight`, `${b}MlpBlock_3/Dense_${r}/kernel`, transposed);

@@ -2,6 +2,7 @@
 // the state dict needs), unwrap training wrappers and prefixes, detect the source layout, and map
 // it with that source's pure mapper. Shared by loadTimmCheckpoint and fromTimm.
 import * as tf from '@tensorflow/tfjs-core';
+import { TfjsVitError } from '@tfjs-vit/ops';
 import { CheckpointError } from './errors';
 import { mapHfKeys } from './map_hf';
 import { jaxNumHeads, mapJaxKeys } from './map_jax';
@@ -96,7 +97,15 @@ export async function readTimmStateDict(source: TimmSource, options: ReadTimmSta
     const layout = options.layout ?? requireLayout(raw.keys(), (k) => raw.get(k)?.shape);
     const numHeads = layout === 'jax' ? jaxNumHeads(raw) : undefined;
     // tidy: whatever a mapper makes before it throws is freed; what it returns is kept
-    const tensors = new Map(Object.entries(tf.tidy(() => Object.fromEntries(MAPPERS[layout](raw)))));
+    const tensors = new Map(Object.entries(tf.tidy(() => {
+      try {
+        return Object.fromEntries(MAPPERS[layout](raw));
+      } catch (err) {
+        if (err instanceof TfjsVitError) throw err;
+        // a shape no explicit check anticipated: still a statement about the checkpoint
+        throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `mapping the ${layout} state dict failed: ${(err as Error).message}`, { cause: err });
+      }
+    })));
     const kept = new Set(tensors.values());
     const rawValues = new Set(raw.values());
     for (const t of kept) if (!rawValues.has(t)) created.add(t); // made by the mapper
