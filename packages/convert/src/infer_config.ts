@@ -113,10 +113,10 @@ export function inferViTConfig(stateDict: ReadonlyMap<string, Shaped>, options: 
     config.imgSize = [grid * ph, grid * pw];
     notes.push(`grid ${grid}x${grid} from pos_embed (${pos[1]} tokens${side ? '' : ', prefix tokens not embedded'}): imgSize ${grid * ph}x${grid * pw}`);
   } else config.posEmbed = 'none';
-  if (has('fc_norm.weight')) config.globalPool = 'avg';
-  else if (!classToken) {
+  if (has('fc_norm.weight') || !classToken) {
     config.globalPool = 'avg';
-    config.fcNorm = false;
+    if (!has('fc_norm.weight')) config.fcNorm = false;
+    notes.push(`globalPool 'avg' assumed (${classToken ? 'fc_norm present' : 'no class token'}); 'max' and 'avgmax' have the same keys`);
   } else config.globalPool = 'token';
   if (!has('fc_norm.weight') && !has('norm.weight')) config.finalNorm = false;
   try {
