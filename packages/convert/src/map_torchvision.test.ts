@@ -31,7 +31,8 @@ describe('mapTorchvisionKeys', () => {
       ['encoder.layers.encoder_layer_0.mlp.linear_1.weight', 1],
       ['encoder.layers.encoder_layer_0.mlp.linear_2.bias', 2],
       ['something.else', 3],
+      ['heads.weight', 4],
     ]));
-    expect([...out.keys()]).toEqual(['blocks.0.mlp.fc1.weight', 'blocks.0.mlp.fc2.bias', 'something.else']);
+    expect([...out.keys()]).toEqual(['blocks.0.mlp.fc1.weight', 'blocks.0.mlp.fc2.bias', 'something.else', 'head.weight']);
   });
 });

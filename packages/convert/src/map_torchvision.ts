@@ -21,6 +21,7 @@ export const TORCHVISION_RULES: readonly KeyRule[] = [
   [new RegExp(`${BLOCK}mlp\\.(?:0|linear_1)\\.`), 'blocks.$1.mlp.fc1.'],
   [new RegExp(`${BLOCK}mlp\\.(?:3|linear_2)\\.`), 'blocks.$1.mlp.fc2.'],
   [/^heads\.head\./, 'head.'],
+  [/^heads\.(weight|bias)$/, 'head.$1'], // fine-tuning scripts that replace `model.heads` with one Linear
   [/^heads\.pre_logits\./, 'pre_logits.fc.'],
 ];
 
