@@ -12,6 +12,7 @@ export {
   type OptimizerState,
   type ParamState,
   type ParamsInput,
+  type ParameterOwner,
 } from './optimizer';
 export { AdamW, type AdamWOptions } from './adamw';
 export { SGD, type SGDOptions } from './sgd';

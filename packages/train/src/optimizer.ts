@@ -40,15 +40,30 @@ export interface ParamState {
   slots: Map<string, tf.Variable>;
 }
 
-/** Anything the optimizers accept as parameters: groups, or a flat list of (named) variables. */
-export type ParamsInput = ReadonlyArray<ParamGroup> | ReadonlyArray<NamedVariable | tf.Variable>;
+/** A module's named parameters (what `Module.namedParameters()` returns). */
+export interface ParameterOwner {
+  namedParameters(): [string, { variable: tf.Variable; trainable: boolean }][];
+}
+
+/**
+ * Anything the optimizers accept as parameters: groups, a flat list of (named) variables, or a
+ * module (its trainable parameters under their state-dict names). Unnamed variables are saved
+ * under their position (`"0"`, `"1"`, … across groups, as torch numbers them), so a state dict
+ * reloads into a fresh optimizer built the same way.
+ */
+export type ParamsInput = ReadonlyArray<ParamGroup> | ReadonlyArray<NamedVariable | tf.Variable> | ParameterOwner;
 
 function isGroup(x: unknown): x is ParamGroup {
   return typeof x === 'object' && x !== null && 'params' in x;
 }
 
-function named(p: NamedVariable | tf.Variable): NamedVariable {
-  return p instanceof tf.Variable ? { name: p.name, variable: p } : p;
+function toGroups(params: ParamsInput): ParamGroup[] {
+  if (!Array.isArray(params)) {
+    const owner = params as ParameterOwner;
+    return [{ params: owner.namedParameters().filter(([, p]) => p.trainable).map(([name, p]) => ({ name, variable: p.variable })) }];
+  }
+  const list = params as ReadonlyArray<ParamGroup | NamedVariable | tf.Variable>;
+  return list.length > 0 && isGroup(list[0]) ? (list as ParamGroup[]) : [{ params: list as (NamedVariable | tf.Variable)[] }];
 }
 
 /**
@@ -72,8 +87,13 @@ export abstract class Optimizer {
 
   constructor(params: ParamsInput, defaults: { lr: number; weightDecay: number }) {
     if (!(defaults.lr >= 0)) throw new ArgumentError(`lr: expected a number ≥ 0, got ${defaults.lr}`);
-    const groups: ParamGroup[] = params.length > 0 && isGroup(params[0]) ? (params as ParamGroup[]) : [{ params: params as (NamedVariable | tf.Variable)[] }];
+    const groups = toGroups(params);
     const seen = new Set<string>();
+    let position = 0;
+    const named = (p: NamedVariable | tf.Variable): NamedVariable => {
+      const index = position++;
+      return p instanceof tf.Variable ? { name: String(index), variable: p } : p;
+    };
     this.paramGroups = groups.map((g) => {
       const lrScale = g.lrScale ?? 1;
       const group: ResolvedParamGroup = {
@@ -83,7 +103,7 @@ export abstract class Optimizer {
         lrScale,
       };
       for (const p of group.params) {
-        if (seen.has(p.name)) throw new ArgumentError(`parameter "${p.name}" appears in more than one group`);
+        if (seen.has(p.name)) throw new ArgumentError(`parameter "${p.name}" is given twice (names must be unique across groups)`);
         seen.add(p.name);
         this.byVariableName.set(p.variable.name, { group, param: p });
       }
