@@ -7,4 +7,9 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  // tfjs-core ships its gradient registrations only as extensionless ESM files (no Node-loadable
+  // bundle has them), so `import '@tensorflow/tfjs-core/dist/register_all_gradients'` fails under
+  // plain Node. Bundle that import (tfjs-core itself stays external: the engine, kernel and
+  // gradient registries are process globals, so the bundled registrations reach the user's tfjs).
+  noExternal: [/^@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
 });
