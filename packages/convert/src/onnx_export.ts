@@ -21,7 +21,15 @@ export interface ExportOnnxOptions {
   dataFormat?: 'NHWC' | 'NCHW';
 }
 
-/** The model has parts or options the ONNX exporter does not write; `unsupported` names each. */
+/**
+ * The model has parts or options the ONNX exporter does not write; `unsupported` names each
+ * (code `ONNX_UNSUPPORTED`).
+ *
+ * @example
+ * ```ts
+ * try { exportOnnx(hybrid); } catch (e) { if (e instanceof OnnxExportError) console.log(e.unsupported); }
+ * ```
+ */
 export class OnnxExportError extends TfjsVitError {
   readonly unsupported: string[];
   constructor(unsupported: string[]) {

@@ -2,7 +2,7 @@
 // protobufjs JSON descriptor written from the ONNX specification, plus encode/decode helpers.
 import protobuf from 'protobufjs/light.js';
 
-/** ONNX TensorProto.DataType values used here. */
+/** ONNX TensorProto.DataType values used here (`tensor.dataType === OnnxDataType.FLOAT`). */
 export const OnnxDataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9, FLOAT16: 10 } as const;
 
 /** ONNX AttributeProto.AttributeType values used here. */
@@ -95,7 +95,14 @@ const SCHEMA = {
 
 let root: protobuf.Root | null = null;
 
-/** The `onnx.ModelProto` message type (built once). */
+/**
+ * The `onnx.ModelProto` message type (built once).
+ *
+ * @example
+ * ```ts
+ * const msg = modelProtoType().decode(bytes);
+ * ```
+ */
 export function modelProtoType(): protobuf.Type {
   root ??= protobuf.Root.fromJSON(SCHEMA as protobuf.INamespace);
   return root.lookupType('onnx.ModelProto');

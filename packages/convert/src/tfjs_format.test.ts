@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { GELU, LayerNorm } from '@tfjs-vit/layers';
 import { createModel, createViT, type VisionTransformer } from '@tfjs-vit/models';
-import { describeBackends, maxAbsDiff } from '@tfjs-vit/testing';
+import { describeBackends, maxAbsDiff, tensorGrowth } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
 import { fromTfjsArtifacts, loadModel } from './load_model';
 import { DEFAULT_SHARD_BYTES, TfjsFormatError, toTfjsArtifacts } from './tfjs_format';
@@ -103,6 +103,7 @@ describeBackends('tfjs web format', () => {
     expect(tf.memory().numTensors - before).toBe(copy.namedParameters('', { includeBuffers: true }).length);
     copy.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    expect(tensorGrowth(() => void toTfjsArtifacts(model))).toBe(0);
     model.dispose();
   });
 });

@@ -6,10 +6,10 @@ import type { VisionTransformer, VisionTransformerOptions, ViTConfig } from '@tf
 import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
 import { floatToHalf } from './dtypes';
 
-/** tfjs-converter's default shard size: 4 MiB. */
+/** tfjs-converter's default shard size: 4 MiB (`toTfjsArtifacts(model, { shardBytes: DEFAULT_SHARD_BYTES })`). */
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
 
-/** The `format` field of our model.json. */
+/** The `format` field of our model.json (`modelJson.format === TFJS_VIT_FORMAT`). */
 export const TFJS_VIT_FORMAT = 'tfjs-vit';
 
 /** One weight of a tfjs weightsManifest group (tfjs-core's `WeightsManifestEntry`). */
@@ -58,7 +58,14 @@ export interface TfjsArtifacts {
   shards: Uint8Array[];
 }
 
-/** A model.json or its shards are not what our loader expects. */
+/**
+ * A model.json or its shards are not what our loader expects (code `TFJS_FORMAT`).
+ *
+ * @example
+ * ```ts
+ * try { await loadModel('web/vit'); } catch (e) { if (e instanceof TfjsFormatError) console.error(e.message); }
+ * ```
+ */
 export class TfjsFormatError extends TfjsVitError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('TFJS_FORMAT', message, options);
@@ -75,7 +82,14 @@ function partsOf(model: VisionTransformer): Pick<TfjsModelJson, 'layerNormEps' |
   return out;
 }
 
-/** The createViT options that rebuild a model from its model.json (config plus norm/act parts). */
+/**
+ * The createViT options that rebuild a model from its model.json (config plus norm/act parts).
+ *
+ * @example
+ * ```ts
+ * const model = createViT(optionsOf(modelJson)); // architecture only, random weights
+ * ```
+ */
 export function optionsOf(modelJson: TfjsModelJson): VisionTransformerOptions {
   const opts: VisionTransformerOptions = { ...modelJson.config };
   const eps = modelJson.layerNormEps;
@@ -84,7 +98,14 @@ export function optionsOf(modelJson: TfjsModelJson): VisionTransformerOptions {
   return opts;
 }
 
-/** The ViTConfig that rebuilds `model` with createViT (resolved values, `useFcNorm` as `fcNorm`). */
+/**
+ * The ViTConfig that rebuilds `model` with createViT (resolved values, `useFcNorm` as `fcNorm`).
+ *
+ * @example
+ * ```ts
+ * const twin = createViT(configOf(model)); // same architecture, new weights
+ * ```
+ */
 export function configOf(model: VisionTransformer): ViTConfig {
   const { useFcNorm, ...rest } = model.config;
   return { ...rest, fcNorm: useFcNorm };
