@@ -22,7 +22,7 @@ export {
   type CheckpointSource, type LoadedCheckpoint, type ReadCheckpointOptions,
 } from './read_checkpoint';
 export {
-  toTfjsArtifacts, parseTfjsModelJson, decodeTfjsGroup, configOf, optionsOf, TfjsFormatError, DEFAULT_SHARD_BYTES, TFJS_VIT_FORMAT,
+  toTfjsArtifacts, writeTfjsShards, parseTfjsModelJson, decodeTfjsGroup, configOf, optionsOf, TfjsFormatError, DEFAULT_SHARD_BYTES, TFJS_VIT_FORMAT,
   type TfjsArtifacts, type TfjsModelJson, type TfjsSaveOptions, type TfjsWeightGroup, type TfjsWeightSpec,
 } from './tfjs_format';
 export { saveTfjsModel, type SavedTfjsModel } from './tfjs_format_save';

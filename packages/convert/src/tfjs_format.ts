@@ -127,13 +127,13 @@ function encodeValues(t: tf.Tensor, half: boolean): { spec: Omit<TfjsWeightSpec,
   throw new ArgumentError(`toTfjsArtifacts: dtype ${t.dtype} is not supported (float32, int32, bool)`);
 }
 
-/** Splits `total` bytes into shards of at most `shardBytes`, filled by `chunks` in order. */
+/** Cuts a stream of bytes into shards of at most `shardBytes`; each full shard goes to `emit`. */
 class ShardWriter {
-  readonly shards: Uint8Array[] = [];
   private current: Uint8Array;
   private at = 0;
+  private index = 0;
   private remaining: number;
-  constructor(private readonly total: number, private readonly shardBytes: number) {
+  constructor(total: number, private readonly shardBytes: number, private readonly emit: (index: number, shard: Uint8Array) => void) {
     this.remaining = total;
     this.current = this.next();
   }
@@ -141,26 +141,73 @@ class ShardWriter {
     const size = Math.min(this.shardBytes, this.remaining);
     this.remaining -= size;
     this.at = 0;
-    const s = new Uint8Array(size);
-    if (size > 0) this.shards.push(s);
-    return s;
+    return new Uint8Array(size);
   }
   write(bytes: Uint8Array): void {
     let from = 0;
     while (from < bytes.length) {
-      if (this.at === this.current.length) this.current = this.next();
       const n = Math.min(bytes.length - from, this.current.length - this.at);
       this.current.set(bytes.subarray(from, from + n), this.at);
       this.at += n;
       from += n;
+      if (this.at === this.current.length) {
+        this.emit(this.index++, this.current);
+        this.current = this.next();
+      }
     }
   }
+}
+
+function bytesPer(dtype: string, half: boolean): number {
+  if (dtype === 'float32') return half ? 2 : 4;
+  if (dtype === 'int32') return 4;
+  if (dtype === 'bool') return 1;
+  throw new ArgumentError(`toTfjsArtifacts: dtype ${dtype} is not supported (float32, int32, bool)`);
+}
+
+/**
+ * Streams `model`'s weights into shards: model.json is planned from the parameter shapes first, then
+ * each parameter is converted to timm's layout, encoded and copied into the current shard, and each
+ * full shard is handed to `emit(index, bytes, count, fileName)` — so memory stays near one shard plus one weight.
+ * Returns model.json. `toTfjsArtifacts` and `saveTfjsModel` are built on it.
+ *
+ * @example
+ * ```ts
+ * const modelJson = writeTfjsShards(model, {}, (i, bytes) => chunks.push(bytes));
+ * ```
+ */
+export function writeTfjsShards(model: VisionTransformer, options: TfjsSaveOptions, emit: (index: number, shard: Uint8Array, count: number, path: string) => void): TfjsModelJson {
+  const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
+  if (!(Number.isInteger(shardBytes) && shardBytes > 0)) throw new ArgumentError(`toTfjsArtifacts: shardBytes must be a positive integer, got ${shardBytes}`);
+  const dtype = options.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float16') throw new ArgumentError(`toTfjsArtifacts: dtype must be 'float32' or 'float16', got '${String(dtype)}'`);
+  const half = dtype === 'float16';
+  const group = options.groupName ?? 'group1';
+  const params = model.namedParameters('', { includeBuffers: true });
+  const total = params.reduce((n, [, p]) => n + p.stateShape.reduce((a, b) => a * b, 1) * bytesPer(p.value.dtype, half), 0);
+  const count = Math.ceil(total / shardBytes);
+  const paths = Array.from({ length: count }, (_, i) => `${group}-shard${i + 1}of${count}.bin`);
+  const writer = new ShardWriter(total, shardBytes, (i, shard) => emit(i, shard, count, paths[i]));
+  const weights: TfjsWeightSpec[] = [];
+  for (const [name, p] of params) {
+    const t = tf.tidy(() => p.layout.toState(p.variable));
+    try {
+      const { spec, bytes } = encodeValues(t, half);
+      weights.push({ name, ...spec });
+      writer.write(bytes);
+    } finally {
+      t.dispose();
+    }
+  }
+  return { format: TFJS_VIT_FORMAT, generatedBy: '@tfjs-vit/convert', architecture: 'VisionTransformer', config: configOf(model), ...partsOf(model), weightsManifest: [{ paths, weights }] };
 }
 
 /**
  * model.json and its binary shards in memory (no file system): what `saveTfjsModel` writes and
  * what `loadModel` / {@link fromTfjsArtifacts} read. Weights are the model's state dict (timm keys
  * and layouts), in one group, concatenated and cut into shards of at most `shardBytes`.
+ * The config and, when not the defaults, LayerNorm eps and tanh GELU are recorded (other custom
+ * parts — hybrid embeddings, SwiGLU — are not: strict loading then fails on their keys).
  *
  * @example
  * ```ts
@@ -169,28 +216,9 @@ class ShardWriter {
  * ```
  */
 export function toTfjsArtifacts(model: VisionTransformer, options: TfjsSaveOptions = {}): TfjsArtifacts {
-  const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
-  if (!(Number.isInteger(shardBytes) && shardBytes > 0)) throw new ArgumentError(`toTfjsArtifacts: shardBytes must be a positive integer, got ${shardBytes}`);
-  const dtype = options.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'float16') throw new ArgumentError(`toTfjsArtifacts: dtype must be 'float32' or 'float16', got '${String(dtype)}'`);
-  const group = options.groupName ?? 'group1';
-  const dict = model.stateDict();
-  try {
-    const encoded: { name: string; spec: Omit<TfjsWeightSpec, 'name'>; bytes: Uint8Array }[] = [];
-    for (const [name, t] of dict) encoded.push({ name, ...encodeValues(t, dtype === 'float16') });
-    const total = encoded.reduce((n, e) => n + e.bytes.length, 0);
-    const writer = new ShardWriter(total, shardBytes);
-    for (const e of encoded) writer.write(e.bytes);
-    const n = writer.shards.length;
-    const paths = writer.shards.map((_, i) => `${group}-shard${i + 1}of${n}.bin`);
-    const weights = encoded.map((e) => ({ name: e.name, ...e.spec }));
-    return {
-      modelJson: { format: TFJS_VIT_FORMAT, generatedBy: '@tfjs-vit/convert', architecture: 'VisionTransformer', config: configOf(model), ...partsOf(model), weightsManifest: [{ paths, weights }] },
-      shards: writer.shards,
-    };
-  } finally {
-    tf.dispose([...dict.values()]);
-  }
+  const shards: Uint8Array[] = [];
+  const modelJson = writeTfjsShards(model, options, (_, shard) => shards.push(shard));
+  return { modelJson, shards };
 }
 
 /**

@@ -1,6 +1,6 @@
 // Writes the tfjs web format to a directory (Node): model.json and its ≤ 4 MiB shards.
 import type { VisionTransformer } from '@tfjs-vit/models';
-import { toTfjsArtifacts, type TfjsModelJson, type TfjsSaveOptions } from './tfjs_format';
+import { writeTfjsShards, type TfjsModelJson, type TfjsSaveOptions } from './tfjs_format';
 
 /** What `saveTfjsModel` wrote. */
 export interface SavedTfjsModel {
@@ -29,23 +29,22 @@ export async function saveTfjsModel(
   dir: string,
   options: TfjsSaveOptions & { onShard?: (done: number, total: number) => void } = {},
 ): Promise<SavedTfjsModel> {
-  const fs = await import('node:fs/promises');
+  const fs = await import('node:fs');
   const path = await import('node:path');
-  const { modelJson, shards } = toTfjsArtifacts(model, options);
-  await fs.mkdir(dir, { recursive: true });
-  const paths = modelJson.weightsManifest[0].paths;
+  fs.mkdirSync(dir, { recursive: true });
   const shardPaths: string[] = [];
   let totalBytes = 0;
-  for (let i = 0; i < shards.length; i++) {
-    const p = path.join(dir, paths[i]);
-    await fs.writeFile(p, shards[i]);
+  // Shards are written as they fill (synchronously), so a multi-GB model never sits in memory twice.
+  const modelJson = writeTfjsShards(model, options, (i, shard, count, name) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, shard);
     shardPaths.push(p);
-    totalBytes += shards[i].length;
-    options.onShard?.(i + 1, shards.length);
-  }
+    totalBytes += shard.length;
+    options.onShard?.(i + 1, count);
+  });
   const text = JSON.stringify(modelJson);
   const modelJsonPath = path.join(dir, 'model.json');
-  await fs.writeFile(modelJsonPath, text);
+  fs.writeFileSync(modelJsonPath, text);
   totalBytes += Buffer.byteLength(text);
   return { modelJsonPath, shardPaths, modelJson, totalBytes };
 }
