@@ -83,6 +83,23 @@ describe('tfjs-vit CLI (spawned)', () => {
     await session.release();
   });
 
+  it('reads a torchvision .pth (torch zip) with --num-heads, and refuses a pickle that asks for os.system', () => {
+    const fixtures = join(root, 'packages/convert/fixtures');
+    const noHeads = cli('convert', join(fixtures, 'mapping_torchvision.pth'), '--out', join(dir, 'tv0'), '--backend', 'cpu');
+    expect(noHeads.code).toBe(1);
+    expect(noHeads.stderr).toMatch(/error CHECKPOINT_UNKNOWN_ARCH: .*numHeads[\s\S]*hint: pass --num-heads/);
+    const tv = cli('convert', join(fixtures, 'mapping_torchvision.pth'), '--out', join(dir, 'tv'), '--num-heads', '2', '--backend', 'cpu');
+    expect(tv.code, tv.stderr).toBe(0);
+    expect(tv.stdout).toMatch(/input: .*mapping_torchvision\.pth \(torch-zip, /);
+    expect(tv.stdout).toMatch(/architecture: inferred \(embedDim 16, depth 2, heads 2, patch 4x4/);
+    expect(tv.stdout).toMatch(/layout: torchvision/);
+    expect(tv.stdout).not.toMatch(/Hi, looks like/);
+    const evil = cli('convert', join(fixtures, 'malicious.pth'), '--out', join(dir, 'evil'), '--backend', 'cpu');
+    expect(evil.code).toBe(1);
+    expect(evil.stderr).toMatch(/error CHECKPOINT_UNSAFE_GLOBAL: pickle asks for global posix\.system/);
+    expect(existsSync(join(dir, 'evil'))).toBe(false);
+  });
+
   it('models [filter] lists registered models with parameter counts', () => {
     const r = cli('models', 'vit_tiny*');
     expect(r.code, r.stderr).toBe(0);

@@ -1,4 +1,5 @@
 // The `tfjs-vit` command line: `convert` and `models`, built with commander.
+import * as tf from '@tensorflow/tfjs-core';
 import { Command } from 'commander';
 import { selectBackend, TfjsVitError } from '@tfjs-vit/ops';
 import { runConvert, type ConvertOptions, type OutputFormat } from './convert_command';
@@ -58,6 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
     .option('--plain', 'plain progress lines even on a terminal')
     .action((input: string, o: Record<string, unknown>) => {
       task = (async () => {
+        tf.enableProdMode(); // no debug checks or the tfjs-node banner in a CLI
         const backend = await selectBackend({ prefer: o.backend as string });
         io.out(`backend: ${backend.backend}`);
         const options: ConvertOptions = {
@@ -96,6 +98,7 @@ export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Pr
     const err = e as { code?: string; exitCode?: number; message?: string };
     if (typeof err.exitCode === 'number' && err.code?.startsWith('commander.')) return err.exitCode; // commander printed it
     io.err(e instanceof TfjsVitError ? `error ${e.code}: ${e.message}` : `error: ${err.message ?? String(e)}`);
+    if (e instanceof TfjsVitError && /numHeads/.test(e.message) && !argv.includes('--num-heads')) io.err('hint: pass --num-heads N (or --model <name>)');
     return 1;
   }
 }
