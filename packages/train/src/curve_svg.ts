@@ -1,6 +1,6 @@
 // The training curve as a standalone SVG: loss (train / val) and accuracy (train / val) per epoch.
 
-/** One point of the curve (any field may be missing). */
+/** One point of the curve (any field may be missing); `epoch` may be fractional (mid-epoch points). */
 export interface CurvePoint {
   epoch: number;
   trainLoss?: number;
@@ -40,8 +40,8 @@ export function trainingCurveSvg(points: readonly CurvePoint[], title = 'trainin
     `<text x="${W / 2}" y="16" text-anchor="middle" font-size="13">${escapeXml(title)}</text>`,
   ];
   const xs = points.map((p) => p.epoch);
-  const xMin = Math.min(...xs, 0);
-  const xMax = Math.max(...xs, xMin + 1);
+  const xMin = 0;
+  const xMax = Math.max(Math.ceil(Math.max(...xs, 0)), 1);
   for (const panel of [0, 1] as const) {
     const x0 = pad.l + panel * (panelW + pad.l + pad.r);
     const y0 = pad.t;
@@ -61,7 +61,7 @@ export function trainingCurveSvg(points: readonly CurvePoint[], title = 'trainin
       out.push(`<line x1="${x0}" x2="${x0 + panelW}" y1="${sy(y).toFixed(1)}" y2="${sy(y).toFixed(1)}" stroke="#eee"/>`);
       out.push(`<text x="${x0 - 4}" y="${(sy(y) + 4).toFixed(1)}" text-anchor="end">${niceNumber(y)}</text>`);
     }
-    out.push(`<text x="${x0}" y="${y0 + h + 14}">${niceNumber(xMin)}</text><text x="${x0 + panelW}" y="${y0 + h + 14}" text-anchor="end">${niceNumber(xMax)}</text>`);
+    out.push(`<text x="${x0}" y="${y0 + h + 14}">${xMin}</text><text x="${x0 + panelW}" y="${y0 + h + 14}" text-anchor="end">${xMax}</text>`);
     series.forEach((s, i) => {
       const pts = points
         .filter((p) => p[s.key] !== undefined && Number.isFinite(p[s.key] as number))

@@ -108,6 +108,7 @@ describeBackends('Trainer', (backend) => {
     expect(records.filter((r) => r.type === 'epoch').length).toBe(3);
     expect(records.filter((r) => r.type === 'batch').length).toBe(9);
     expect(readFileSync(join(logDir, 'curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
+    expect(trainer.curve.map((p) => p.epoch.toFixed(3))).toEqual(['0.333', '0.667', '1.000', '1.333', '1.667', '2.000', '2.333', '2.667', '3.000']);
     expect(lines.every((l) => !l.includes('\r'))).toBe(true);
     expect(lines.filter((l) => l.startsWith('epoch 1/3 [')).length).toBe(2); // batches 3 and 6 of epoch 1
     expect(lines.some((l) => /^epoch 3\/3 train loss .* val acc/.test(l))).toBe(true);

@@ -51,7 +51,7 @@ export interface TrainerOptions {
   seed?: number;
   /** Progress output; false for none. */
   progress?: ProgressOptions | false;
-  /** Batches between JSONL batch records (default 10). */
+  /** Batches between JSONL batch records and curve points (default 10). */
   logEvery?: number;
 }
 
@@ -79,6 +79,8 @@ export class Trainer {
   stopTraining = false;
   /** One entry per finished epoch (restored by `resume`). */
   history: EpochLog[] = [];
+  /** Train-loss points between epoch ends (mean of the last `logEvery` batches, x in epochs) for the curve. */
+  curve: { epoch: number; trainLoss: number }[] = [];
   /** The directory of the last checkpoint written by this trainer (or resumed from). */
   lastCheckpoint: string | undefined;
   private readonly o: TrainerOptions;
@@ -105,8 +107,9 @@ export class Trainer {
     this.step = info.step;
     this.startEpoch = info.epoch;
     this.skipBatches = info.batchInEpoch ?? 0;
-    const extra = (info.extra ?? {}) as { history?: EpochLog[]; partial?: Trainer['partial'] };
+    const extra = (info.extra ?? {}) as { history?: EpochLog[]; partial?: Trainer['partial']; curve?: Trainer['curve'] };
     this.history = extra.history ?? [];
+    this.curve = extra.curve ?? [];
     this.partial = extra.partial ?? { lossSum: 0, correct: 0, seen: 0 };
     this.lastCheckpoint = dir;
   }
@@ -116,7 +119,7 @@ export class Trainer {
     const dir = join(this.o.logDir, 'last');
     await saveCheckpoint(dir, {
       model: this.model, optimizer: this.optimizer, ema: this.ema, step: this.step, epoch, batchInEpoch, seed: this.seed,
-      extra: { history: this.history, partial: this.partial },
+      extra: { history: this.history, partial: this.partial, curve: this.curve },
     });
     this.lastCheckpoint = dir;
   }
@@ -143,6 +146,7 @@ export class Trainer {
     const progress = o.progress === false ? undefined : new ProgressPrinter(o.progress);
     const jsonl = o.logDir ? new JsonlLogger(join(o.logDir, 'metrics.jsonl')) : undefined;
     const batches = knownLength(o.train);
+    const logEvery = o.logEvery ?? 10;
     const owns = ownsBatches(o.train);
     this.stopTraining = false;
     try {
@@ -155,6 +159,7 @@ export class Trainer {
         const t0 = performance.now();
         let images = 0;
         let b = -1;
+        const recent: number[] = [];
         for await (const batch of iterateBatches(o.train)) {
           b += 1;
           if (b < this.skipBatches) {
@@ -185,7 +190,12 @@ export class Trainer {
               imagesPerSec: images / ((performance.now() - t0) / 1000),
             };
             progress?.batch({ ...log, epochs: o.epochs, batches, accuracy: this.partial.correct / this.partial.seen });
-            if (jsonl && (b + 1) % (o.logEvery ?? 10) === 0) jsonl.write({ type: 'batch', ...log });
+            recent.push(loss);
+            if ((b + 1) % logEvery === 0) {
+              jsonl?.write({ type: 'batch', ...log });
+              if (batches) this.curve.push({ epoch: epoch + (b + 1) / batches, trainLoss: recent.reduce((x, y) => x + y, 0) / recent.length });
+              recent.length = 0;
+            }
             for (const cb of callbacks) await cb.onBatchEnd?.(log, this);
             if (typeof every === 'number' && acc.count === 0 && this.step % every === 0) await this.checkpoint(epoch, b + 1);
           } finally {
@@ -218,7 +228,8 @@ export class Trainer {
       return this.history;
     } finally {
       if (o.logDir && this.history.length) {
-        writeFileSync(join(o.logDir, 'curve.svg'), trainingCurveSvg(this.history.map((h) => ({ ...h, epoch: h.epoch + 1 }))));
+        const points = [...this.curve, ...this.history.map((h) => ({ ...h, epoch: h.epoch + 1 }))].sort((p, q) => p.epoch - q.epoch);
+        writeFileSync(join(o.logDir, 'curve.svg'), trainingCurveSvg(points));
       }
     }
   }
