@@ -63,11 +63,11 @@ export class OnnxGraphBuilder {
     return output;
   }
 
-  /** A float32 initializer (copied). */
+  /** A float32 initializer. Not copied: `values` must stay unchanged until the graph is encoded. */
   floats(name: string, dims: readonly number[], values: Float32Array): string {
     const n = this.fresh(name);
-    const copy = Float32Array.from(values);
-    this.initializers.push({ name: n, dims: [...dims], dataType: OnnxDataType.FLOAT, rawData: new Uint8Array(copy.buffer) });
+    const rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+    this.initializers.push({ name: n, dims: [...dims], dataType: OnnxDataType.FLOAT, rawData });
     return n;
   }
 

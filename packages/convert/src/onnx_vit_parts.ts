@@ -7,15 +7,18 @@ import { float, type OnnxGraphBuilder } from './onnx_graph';
 /** Collects what the exporter cannot express, as `path: what` strings. */
 export type Unsupported = string[];
 
-/** A parameter's values in our internal layout (Linear weights are `[in, out]`: MatMul's layout). */
+/**
+ * A parameter's values in our internal layout (Linear weights are `[in, out]`: MatMul's layout).
+ * On the cpu backend this is the variable's own storage (no copy): read it, never write it.
+ */
 export function internalValues(p: Parameter): Float32Array {
-  return Float32Array.from(p.value.dataSync() as Float32Array);
+  return p.value.dataSync() as Float32Array;
 }
 
 /** A parameter's values in timm's (PyTorch's) layout. */
 export function stateValues(p: Parameter): { shape: number[]; values: Float32Array } {
   const t = tf.tidy(() => p.layout.toState(p.variable));
-  const values = Float32Array.from(t.dataSync() as Float32Array);
+  const values = t.dataSync() as Float32Array; // stays valid after dispose: we hold the array
   const shape = [...t.shape];
   t.dispose();
   return { shape, values };
