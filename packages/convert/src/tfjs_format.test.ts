@@ -143,6 +143,13 @@ describeBackends('tfjs web format: files, URLs, errors', () => {
       expect(maxAbsDiff(logits(m), want)).toBe(0);
       m.dispose();
       await expect(loadModel(`http://127.0.0.1:${port}/nothing/`)).rejects.toThrow(/HTTP 404/);
+      // tfjs-core's own weights loader reads our manifest and shards: the format is tfjs-converter's
+      const tfjsLoad = tf.io.weightsLoaderFactory((urls) => Promise.all(urls.map(async (u) => (await files(u)).arrayBuffer())));
+      const named = await tfjsLoad(saved.modelJson.weightsManifest, 'web/');
+      const dict = model.stateDict();
+      expect(Object.keys(named).sort()).toEqual([...dict.keys()].sort());
+      for (const [k, t] of dict) expect(maxAbsDiff(named[k], t), k).toBe(0);
+      tf.dispose([...dict.values(), ...Object.values(named)]);
     } finally {
       server.close();
       model.dispose();
