@@ -21,12 +21,17 @@ export interface AttentionResult {
 }
 
 /**
- * `a[i] · b[i]` for every i of `[n, r, k]` x `[n, k, c]`. On wasm, n plain 2-D matMuls run ~2.5x
- * faster than one batched matMul (measured at ViT-B size: 7.8 vs 3.0 GFLOP/s); elsewhere the
- * batched kernel is as fast or faster (cpu) or far better (webgpu).
+ * `a[i] · b[i]` for every i of `[n, r, k]` x `[n, k, c]`. On wasm, n plain 2-D matMuls beat one
+ * batched matMul only for a few large slices: measured here, n=12 (ViT-B, batch 1) of 197x197x64
+ * ran 4x faster split, but a training batch of small slices (n=512 of 17x17x16) ran 136x slower
+ * split, and n=96 of 65x65x32 12x slower. So split only few, large slices; elsewhere the batched
+ * kernel is as fast or faster (cpu) or far better (webgpu).
  */
 function batchedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  if (tf.getBackend() !== 'wasm' || a.shape[0] === 1) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  const [n, r, k] = a.shape as number[];
+  const c = b.shape[2] as number;
+  const fewLargeSlices = n > 1 && n <= 16 && r * k * c >= 1 << 20;
+  if (tf.getBackend() !== 'wasm' || !fewLargeSlices) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
   const bs = tf.unstack(b);
   return tf.stack(tf.unstack(a).map((ai, i) => tf.matMul(ai as tf.Tensor2D, bs[i] as tf.Tensor2D)));
 }
