@@ -1,6 +1,6 @@
 // Linear (fully connected) layer: y = x·W + b over the last axis. PyTorch's nn.Linear.
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentError, fmtShape, ShapeError } from '@tfjs-vit/ops';
+import { ArgumentError, fmtShape, matMul, ShapeError } from '@tfjs-vit/ops';
 import { initWeight, type InitMode } from './init';
 import { Module, Parameter, permutedLayout } from './module';
 
@@ -15,7 +15,8 @@ export interface LinearOptions {
  * A fully connected layer on the last axis of an input of any rank.
  *
  * The weight is stored `[in, out]` so that the forward is one plain 2-D matMul (the fastest wasm
- * kernel); the state dict speaks PyTorch's `weight [out, in]`, `bias [out]`.
+ * kernel, and ops' `matMul` keeps the gradient on plain matMuls too); the state dict speaks
+ * PyTorch's `weight [out, in]`, `bias [out]`.
  *
  * @example
  * ```ts
@@ -51,7 +52,7 @@ export class Linear extends Module {
     }
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
-      let y = tf.matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight.value);
+      let y = matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight.value);
       if (this.bias) y = tf.add(y, this.bias.value);
       return tf.reshape(y, [...lead, this.outFeatures]);
     });

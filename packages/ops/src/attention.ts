@@ -1,6 +1,7 @@
 // Scaled dot-product attention (Vaswani et al., 2017): softmax(q kᵀ · scale) v on [B, heads, N, headDim].
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, ShapeError, fmtShape } from './errors';
+import { matMul } from './matmul';
 
 /** Options of {@link scaledDotProductAttention}. */
 export interface AttentionOptions {
@@ -31,9 +32,9 @@ function batchedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const [n, r, k] = a.shape as number[];
   const c = b.shape[2] as number;
   const fewLargeSlices = n > 1 && n <= 16 && r * k * c >= 1 << 20;
-  if (tf.getBackend() !== 'wasm' || !fewLargeSlices) return tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D);
+  if (tf.getBackend() !== 'wasm' || !fewLargeSlices) return matMul(a, b);
   const bs = tf.unstack(b);
-  return tf.stack(tf.unstack(a).map((ai, i) => tf.matMul(ai as tf.Tensor2D, bs[i] as tf.Tensor2D)));
+  return tf.stack(tf.unstack(a).map((ai, i) => matMul(ai, bs[i])));
 }
 
 function check(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions): void {

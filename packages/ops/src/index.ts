@@ -25,3 +25,4 @@ export {
   type SelectBackendOptions,
 } from './select_backend';
 export { registerGradients, type GradientSource } from './register_gradients';
+export { matMul } from './matmul';

@@ -1,0 +1,43 @@
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tf from '@tensorflow/tfjs-core';
+import { describeBackends, expectClose, expectRelClose, tensorGrowth } from '@tfjs-vit/testing';
+import { expect, it } from 'vitest';
+import { ShapeError } from './errors';
+import { matMul } from './matmul';
+
+describeBackends('matMul', () => {
+  for (const [name, sa, sb] of [
+    ['2-D', [5, 3], [3, 4]],
+    ['3-D', [2, 5, 3], [2, 3, 4]],
+  ] as const) {
+    it(`${name}: same value and gradients as tf.matMul`, () => {
+      const a = tf.randomNormal([...sa], 0, 1, 'float32', 1);
+      const b = tf.randomNormal([...sb], 0, 1, 'float32', 2);
+      const r = tf.randomNormal([...sa.slice(0, -1), sb[sb.length - 1]], 0, 1, 'float32', 3);
+      expectClose(matMul(a, b), tf.matMul(a, b), 1e-5);
+      const ours = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(matMul(x, y), r)))([a, b]);
+      const ref = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y), r)))([a, b]);
+      expectRelClose(ours[0], ref[0], 1e-5, 1e-6, 'dA');
+      expectRelClose(ours[1], ref[1], 1e-5, 1e-6, 'dB');
+    });
+  }
+
+  it('gives variables their gradient', () => {
+    const w = tf.variable(tf.randomNormal([3, 2], 0, 1, 'float32', 4));
+    const x = tf.randomNormal([4, 3], 0, 1, 'float32', 5);
+    const { grads } = tf.variableGrads(() => tf.sum(matMul(x, w)), [w]);
+    expectClose(grads[w.name], tf.matMul(x, tf.ones([4, 2]), true, false), 1e-5);
+    w.dispose();
+  });
+
+  it('refuses operands whose inner sizes differ, quoting both shapes', () => {
+    expect(() => matMul(tf.ones([2, 3]), tf.ones([4, 2]))).toThrow(ShapeError);
+    expect(() => matMul(tf.ones([2, 3]), tf.ones([4, 2]))).toThrow('[2, 3]·[4, 2]');
+  });
+
+  it('does not leak', () => {
+    const a = tf.ones([4, 3]);
+    const b = tf.ones([3, 2]);
+    expect(tensorGrowth(() => tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(matMul(x, y)))([a, b]))).toBe(0);
+  });
+});
