@@ -14,7 +14,7 @@ function transposedProduct(x: tf.Tensor, y: tf.Tensor, transposeX: boolean, tran
   return tf.matMul(transposeX ? swap(x) : x, transposeY ? swap(y) : y);
 }
 
-const product = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const product = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a, b),
@@ -23,7 +23,7 @@ const product = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc
       return [transposedProduct(dy, sb, false, true), transposedProduct(sa, dy, true, false)];
     },
   };
-});
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
 /**
  * `a · b` for 2-D `[m, k]·[k, n]` or batched 3-D `[B, m, k]·[B, k, n]` operands, with a gradient
@@ -40,5 +40,5 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     (a.rank === 2 && b.rank === 2 && a.shape[1] === b.shape[0]) ||
     (a.rank === 3 && b.rank === 3 && a.shape[0] === b.shape[0] && a.shape[2] === b.shape[1]);
   if (!ok) throw new ShapeError(`matMul: expected [m, k]·[k, n] or [B, m, k]·[B, k, n], got ${fmtShape(a.shape)}·${fmtShape(b.shape)}`);
-  return product(a, b) as tf.Tensor;
+  return product(a, b);
 }
