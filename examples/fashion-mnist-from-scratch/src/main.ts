@@ -19,7 +19,7 @@ function arg(name: string, fallback: string): string {
 
 const quick = process.argv.includes('--quick');
 const settings = {
-  trainImages: Number(arg('train', quick ? '6000' : '60000')),
+  trainImages: Number(arg('train', quick ? '20000' : '60000')),
   testImages: Number(arg('test', quick ? '2000' : '10000')),
   epochs: Number(arg('epochs', quick ? '2' : '10')),
   minutes: Number(arg('minutes', quick ? '10' : '30')),
