@@ -27,6 +27,8 @@ const settings = {
   lr: Number(arg('lr', '2e-3')),
   out: arg('out', quick ? 'runs/fashion-mnist-quick' : 'runs/fashion-mnist'),
   backend: arg('backend', 'wasm'),
+  // The run fails below this test top-1 (chance is 0.10), so CI notices a model that stopped learning.
+  minTop1: Number(arg('min-top1', quick ? '0.5' : '0')),
 };
 
 const config: VisionTransformerOptions = {
@@ -92,6 +94,10 @@ async function main(): Promise<void> {
     reloadMaxAbsLogitDiff: reloadDiff, examples, history,
   }, null, 2) + '\n');
   console.log(`wrote ${settings.out}/{results.json,curve.svg,metrics.jsonl,model.safetensors,last/}`);
+  if (reloadDiff !== 0) throw new Error(`the reloaded model's logits differ from the trained model's by ${reloadDiff}`);
+  if (result.top1 < settings.minTop1) {
+    throw new Error(`test top-1 ${(result.top1 * 100).toFixed(2)}% is below --min-top1 ${settings.minTop1 * 100}%`);
+  }
 }
 
 main().catch((e) => {
