@@ -53,6 +53,7 @@ export {
 export { earlyStopping, bestCheckpoint, type Callback, type BatchLog, type EpochLog, type Monitor, type MonitorOptions } from './callbacks';
 export { ProgressPrinter, formatProgress, type ProgressInfo, type ProgressOptions } from './progress';
 export { JsonlLogger } from './metric_log';
+export { CsvLogger, TRAINER_CSV_COLUMNS } from './csv_log';
 export { trainingCurveSvg, type CurvePoint } from './curve_svg';
 export { evaluateModel, predictModel, type EvalResult } from './evaluate';
 export { Trainer, type TrainerOptions } from './trainer';

@@ -10,6 +10,7 @@ import { loadCheckpoint } from './checkpoint';
 import { ModelEma } from './ema';
 import { NonFiniteLossError } from './errors';
 import { paramGroupsWeightDecay } from './param_groups';
+import { TRAINER_CSV_COLUMNS } from './csv_log';
 import { constantSchedule, cosineSchedule } from './schedules';
 import { SGD } from './sgd';
 import { syntheticBatches, TinyMLP } from './test_model';
@@ -99,7 +100,7 @@ describeBackends('Trainer', (backend) => {
     expect((await loadCheckpoint(dir)).extra!.valAcc).toBe(best.best);
   });
 
-  it('writes metrics.jsonl, curve.svg and plain progress lines when not a TTY', async () => {
+  it('writes metrics.jsonl, metrics.csv, curve.svg and plain progress lines when not a TTY', async () => {
     const logDir = join(root, backend, 'logs');
     const lines: string[] = [];
     const { trainer } = setup({ logDir, logEvery: 2, progress: { stream: { write: (s: string) => lines.push(s), isTTY: false }, every: 3 } });
@@ -107,6 +108,14 @@ describeBackends('Trainer', (backend) => {
     const records = readFileSync(join(logDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(records.filter((r) => r.type === 'epoch').length).toBe(3);
     expect(records.filter((r) => r.type === 'batch').length).toBe(9);
+    const csv = readFileSync(join(logDir, 'metrics.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+    expect(csv[0]).toEqual([...TRAINER_CSV_COLUMNS]);
+    const rows = csv.slice(1).map((c) => Object.fromEntries(csv[0].map((k, i) => [k, c[i]])));
+    expect(rows.length).toBe(records.length);
+    rows.forEach((row, i) => {
+      expect(row.type).toBe(records[i].type);
+      for (const k of ['epoch', 'step', 'loss', 'trainLoss', 'valAcc', 'lr']) expect(row[k]).toBe(records[i][k] === undefined ? '' : String(records[i][k]));
+    });
     expect(readFileSync(join(logDir, 'curve.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
     expect(trainer.curve.map((p) => p.epoch.toFixed(3))).toEqual(['0.333', '0.667', '1.000', '1.333', '1.667', '2.000', '2.333', '2.667', '3.000']);
     expect(lines.every((l) => !l.includes('\r'))).toBe(true);

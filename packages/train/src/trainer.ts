@@ -1,5 +1,5 @@
 // The training loop: fit / evaluate / predict over async batch sources, with schedules, clipping,
-// accumulation, EMA, callbacks, progress, JSONL logs, a curve SVG and atomic checkpoints.
+// accumulation, EMA, callbacks, progress, JSONL/CSV logs, a curve SVG and atomic checkpoints.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -14,6 +14,7 @@ import { trainingCurveSvg } from './curve_svg';
 import type { ModelEma } from './ema';
 import { NonFiniteLossError } from './errors';
 import { GradientAccumulator } from './grad_accumulation';
+import { CsvLogger, TRAINER_CSV_COLUMNS } from './csv_log';
 import { JsonlLogger } from './metric_log';
 import type { Optimizer } from './optimizer';
 import { ProgressPrinter, type ProgressOptions } from './progress';
@@ -34,7 +35,7 @@ export interface TrainerOptions {
   schedule?: Schedule;
   val?: BatchSource;
   callbacks?: Callback[];
-  /** Where metrics.jsonl, curve.svg and checkpoints (`last/`) go. Nothing is written without it. */
+  /** Where metrics.jsonl, metrics.csv, curve.svg and checkpoints (`last/`) go. Nothing is written without it. */
   logDir?: string;
   /** Micro-batches per optimizer update (default 1). */
   gradAccumSteps?: number;
@@ -51,7 +52,7 @@ export interface TrainerOptions {
   seed?: number;
   /** Progress output; false for none. */
   progress?: ProgressOptions | false;
-  /** Batches between JSONL batch records and curve points (default 10). */
+  /** Batches between JSONL/CSV batch records and curve points (default 10). */
   logEvery?: number;
 }
 
@@ -145,6 +146,7 @@ export class Trainer {
     const callbacks = o.callbacks ?? [];
     const progress = o.progress === false ? undefined : new ProgressPrinter(o.progress);
     const jsonl = o.logDir ? new JsonlLogger(join(o.logDir, 'metrics.jsonl')) : undefined;
+    const csv = o.logDir ? new CsvLogger(join(o.logDir, 'metrics.csv'), TRAINER_CSV_COLUMNS) : undefined;
     const batches = knownLength(o.train);
     const logEvery = o.logEvery ?? 10;
     const owns = ownsBatches(o.train);
@@ -193,6 +195,7 @@ export class Trainer {
             recent.push(loss);
             if ((b + 1) % logEvery === 0) {
               jsonl?.write({ type: 'batch', ...log });
+              csv?.write({ type: 'batch', ...log });
               if (batches) this.curve.push({ epoch: epoch + (b + 1) / batches, trainLoss: recent.reduce((x, y) => x + y, 0) / recent.length });
               recent.length = 0;
             }
@@ -220,6 +223,7 @@ export class Trainer {
         }
         this.history.push(log);
         jsonl?.write({ type: 'epoch', ...log });
+        csv?.write({ type: 'epoch', ...log });
         progress?.line(formatEpoch(log, o.epochs));
         if (every !== false && o.logDir) await this.checkpoint(epoch + 1, 0);
         for (const cb of callbacks) await cb.onEpochEnd?.(log, this);
