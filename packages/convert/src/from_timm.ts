@@ -1,11 +1,13 @@
 // A ready VisionTransformer from a checkpoint: build the architecture (a registered name, a
 // config, or one inferred from the checkpoint's shapes) and load the weights into it.
-import { LayerNorm } from '@tfjs-vit/layers';
+import * as tf from '@tensorflow/tfjs-core';
+import { LayerNorm, torchDefaultInit, withZeroInit } from '@tfjs-vit/layers';
 import { createModel, createViT, getModelConfig, type ImgSize, type VisionTransformer, type VisionTransformerOptions } from '@tfjs-vit/models';
 import { inferViTConfig } from './infer_config';
 import { HF_LAYER_NORM_EPS } from './map_hf';
-import { loadTimmStateDict, type TimmLoadReport } from './timm_load';
-import { type ReadTimmStateDictOptions, readTimmStateDict, type TimmSource } from './timm_state_dict';
+import { loadTimmStream, type TimmLoadReport } from './timm_load';
+import type { ReadTimmStateDictOptions, TimmSource } from './timm_state_dict';
+import { openTimmStateDict, type TimmStateDictStream } from './timm_stream';
 
 /** Options of {@link fromTimm}. */
 export interface FromTimmOptions extends ReadTimmStateDictOptions {
@@ -38,35 +40,60 @@ export interface FromTimmOptions extends ReadTimmStateDictOptions {
  * const logits = vit.eval().forward(tf.zeros([1, 224, 224, 3]));
  */
 export async function fromTimm(source: TimmSource, options: FromTimmOptions = {}): Promise<VisionTransformer> {
-  const sd = await readTimmStateDict(source, options);
+  const stream = await openTimmStateDict(source, options);
   try {
-    const ckptClasses = sd.tensors.get('head.weight')?.shape[0] ?? 0;
+    const shapes = new Map([...stream.shapes].map(([k, shape]) => [k, { shape }]));
+    const ckptClasses = stream.shapes.get('head.weight')?.[0] ?? 0;
     const given = typeof options.model === 'object' ? options.model : {};
     const overrides: VisionTransformerOptions = { numClasses: options.numClasses ?? given.numClasses ?? ckptClasses };
     if (options.imgSize !== undefined) overrides.imgSize = options.imgSize;
-    if (sd.layout === 'hf' && !given.normLayer) overrides.normLayer = (d: number) => new LayerNorm(d, { eps: HF_LAYER_NORM_EPS });
+    if (stream.layout === 'hf' && !given.normLayer) overrides.normLayer = (d: number) => new LayerNorm(d, { eps: HF_LAYER_NORM_EPS });
     let config: VisionTransformerOptions;
     let notes: string[] = [];
-    let model: VisionTransformer;
+    let build: () => VisionTransformer;
     if (typeof options.model === 'string') {
-      config = { ...getModelConfig(options.model), ...overrides };
-      model = createModel<VisionTransformer>(options.model, overrides);
+      const name = options.model;
+      config = { ...getModelConfig(name), ...overrides };
+      build = () => createModel<VisionTransformer>(name, overrides);
     } else {
-      const inferred = inferViTConfig(sd.tensors, { numHeads: given.numHeads ?? sd.numHeads });
+      const inferred = inferViTConfig(shapes, { numHeads: given.numHeads ?? stream.numHeads });
       notes = inferred.notes;
       config = { ...inferred.config, ...given, ...overrides };
-      model = createViT(config);
+      const cfg = config;
+      build = () => createViT(cfg);
     }
-    try {
-      const report = loadTimmStateDict(model, sd, options);
-      report.notes.unshift(...notes);
-      options.onReport?.({ ...report, config });
-      return model;
-    } catch (err) {
-      model.dispose();
-      throw err;
-    }
+    const report = loadFresh(build, stream, options.strict ?? true);
+    report.notes.unshift(...notes);
+    options.onReport?.({ ...report, config });
+    return report.model;
   } finally {
-    sd.dispose();
+    stream.close();
+  }
+}
+
+/**
+ * Builds the model without random init (its weights are about to be overwritten) and streams the
+ * checkpoint into it. Parameters the checkpoint does not give get their usual init: a fresh head
+ * PyTorch's Linear default, anything else (a non-strict load) by rebuilding with timm's init.
+ */
+function loadFresh(build: () => VisionTransformer, stream: TimmStateDictStream, strict: boolean): TimmLoadReport & { model: VisionTransformer } {
+  let model = withZeroInit(build);
+  try {
+    const { loadedKeys, ...report } = loadTimmStream(model, stream, { strict });
+    const loaded = new Set(loadedKeys);
+    const rest = model.namedParameters('', { includeBuffers: true }).filter(([k]) => !loaded.has(k));
+    if (rest.every(([k]) => k === 'head.weight' || k === 'head.bias')) {
+      const weight = rest.find(([k]) => k === 'head.weight')?.[1];
+      const fanIn = weight?.variable.rank === 2 ? weight.variable.shape[0]! : 0;
+      for (const [, p] of rest) tf.tidy(() => p.variable.assign(torchDefaultInit(p.variable.shape, fanIn)));
+    } else {
+      model.dispose();
+      model = build(); // rare (strict: false with keys left out): the model's own init for those
+      loadTimmStream(model, stream, { strict });
+    }
+    return { ...report, model };
+  } catch (err) {
+    model.dispose();
+    throw err;
   }
 }

@@ -3,13 +3,14 @@
 // map the keys, resample pos_embed to the model's grid with the source's method, drop a head of
 // another size, then load with a key report. A strict failure changes nothing in the model.
 import * as tf from '@tensorflow/tfjs-core';
-import { describeReport, type LoadReport, StateDictError } from '@tfjs-vit/layers';
+import { describeReport, type LoadReport, type Parameter, StateDictError } from '@tfjs-vit/layers';
 import type { VisionTransformer } from '@tfjs-vit/models';
 import { CheckpointError } from './errors';
 import { HF_LAYER_NORM_EPS } from './map_hf';
 import { POS_EMBED_RESAMPLING, type PosEmbedResampling, resampleAbsPosEmbed } from './pos_embed_filter';
 import type { SourceLayout } from './source_layout';
-import { type ReadTimmStateDictOptions, readTimmStateDict, type TimmSource, type TimmStateDict } from './timm_state_dict';
+import type { ReadTimmStateDictOptions, TimmSource, TimmStateDict } from './timm_state_dict';
+import { openTimmStateDict, streamOfStateDict, type TimmStateDictStream } from './timm_stream';
 
 /** Options of {@link loadTimmCheckpoint}. */
 export interface LoadTimmOptions extends ReadTimmStateDictOptions {
@@ -64,9 +65,108 @@ function normEps(model: VisionTransformer): number | undefined {
   return undefined;
 }
 
+/** What loading a stream into a model will do, decided from shapes alone (nothing read yet). */
+interface LoadPlan {
+  report: TimmLoadReport;
+  /** Keys to write, each with its parameter. */
+  write: Map<string, Parameter>;
+  /** The resampling of pos_embed, when its grid differs. */
+  resample: ((t: tf.Tensor) => tf.Tensor) | null;
+}
+
+function planLoad(model: VisionTransformer, stream: TimmStateDictStream): LoadPlan {
+  const params = new Map(model.namedParameters('', { includeBuffers: true }));
+  const own = modelShapes(model);
+  const shapes = new Map(stream.shapes);
+  const report: TimmLoadReport = {
+    missingKeys: [], unexpectedKeys: [], shapeMismatches: [], layout: stream.layout, wrappers: stream.wrappers,
+    strippedPrefixes: stream.strippedPrefixes, droppedKeys: [], posEmbed: null, notes: [],
+  };
+  const keep = new Set<string>(); // keys whose model values stay (a dropped head)
+  let resample: LoadPlan['resample'] = null;
+  // pos_embed: resample to the model's grid as the source's own loader does
+  const pos = shapes.get('pos_embed');
+  const want = own.get('pos_embed');
+  if (pos && want && pos.length === 3 && pos[2] === want[2] && pos[1] !== want[1]) {
+    const grid = [...model.patchEmbed.gridSize] as [number, number];
+    const method = POS_EMBED_RESAMPLING[stream.layout];
+    const opts = { ...method, numPrefixTokens: model.config.noEmbedClass ? 0 : model.numPrefixTokens };
+    resample = (t) => resampleAbsPosEmbed(t, grid, opts);
+    const probe = tf.zeros(pos); // small; checks the grid now, before anything is written
+    try {
+      const resized = resample(probe);
+      shapes.set('pos_embed', [...resized.shape]);
+      report.posEmbed = { ...method, fromTokens: pos[1]!, toTokens: resized.shape[1]!, grid };
+      resized.dispose();
+    } finally {
+      probe.dispose();
+    }
+  }
+  // head: a checkpoint head of another size is left out (fine-tuning: a fresh head)
+  const headW = shapes.get('head.weight');
+  if (headW && !sameShape(headW, own.get('head.weight'))) {
+    for (const k of ['head.weight', 'head.bias']) {
+      if (!shapes.has(k)) continue;
+      shapes.delete(k);
+      report.droppedKeys.push(k);
+    }
+    report.notes.push(`checkpoint head [${headW.join(', ')}] does not fit numClasses ${model.numClasses}: left out, the model keeps its own head`);
+    for (const k of ['head.weight', 'head.bias']) {
+      if (!own.has(k)) continue;
+      shapes.set(k, own.get(k)!); // the model's own values: strict checks still cover every other key
+      keep.add(k);
+    }
+  }
+  if (stream.layout === 'hf') {
+    const eps = normEps(model);
+    if (eps !== undefined && eps !== HF_LAYER_NORM_EPS) {
+      report.notes.push(`Hugging Face ViT uses LayerNorm eps ${HF_LAYER_NORM_EPS}; this model's norms use ${eps} (fromTimm builds HF checkpoints with normLayer eps ${HF_LAYER_NORM_EPS})`);
+    }
+  }
+  const write = new Map<string, Parameter>();
+  for (const [key, p] of params) {
+    const got = shapes.get(key);
+    if (!got) report.missingKeys.push(key);
+    else if (!sameShape(got, own.get(key))) report.shapeMismatches.push({ key, expected: own.get(key)!, got });
+    else if (!keep.has(key)) write.set(key, p);
+  }
+  for (const key of shapes.keys()) if (!params.has(key)) report.unexpectedKeys.push(key);
+  return { report, write, resample };
+}
+
+/**
+ * Loads a checkpoint stream ({@link openTimmStateDict}) into `model`, one group of tensors at a
+ * time: every key and shape is checked first (from the stream's shapes), so a strict failure
+ * throws `CheckpointMismatchError` before anything is written. Returns the report and the
+ * parameters written (the others keep the model's values).
+ *
+ * @example
+ * const stream = await openTimmStateDict('vit.safetensors');
+ * try { loadTimmStream(vit, stream); } finally { stream.close(); }
+ */
+export function loadTimmStream(model: VisionTransformer, stream: TimmStateDictStream, options: { strict?: boolean } = {}): TimmLoadReport & { loadedKeys: string[] } {
+  const { report, write, resample } = planLoad(model, stream);
+  const bad = report.missingKeys.length + report.unexpectedKeys.length + report.shapeMismatches.length;
+  if ((options.strict ?? true) && bad > 0) {
+    const keys = { missingKeys: report.missingKeys, unexpectedKeys: report.unexpectedKeys, shapeMismatches: report.shapeMismatches };
+    throw new CheckpointMismatchError(report, new StateDictError(describeReport(keys), keys));
+  }
+  stream.forEachGroup((tensors) => {
+    for (const [key, t] of tensors) {
+      const p = write.get(key);
+      if (!p) continue;
+      tf.tidy(() => {
+        const value = key === 'pos_embed' && resample ? resample(t) : t;
+        p.variable.assign(tf.cast(p.layout.fromState(value), p.variable.dtype));
+      });
+    }
+  });
+  return { ...report, loadedKeys: [...write.keys()] };
+}
+
 /**
  * Loads a prepared timm-keyed state dict into `model` (the tensors are not disposed; the ones
- * this function makes are). Used by {@link loadTimmCheckpoint} and `fromTimm`.
+ * this function makes are). A strict failure changes nothing in the model.
  *
  * @example
  * const sd = await readTimmStateDict('vit_b_16.pth');
@@ -74,61 +174,8 @@ function normEps(model: VisionTransformer): number | undefined {
  * sd.dispose();
  */
 export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, options: { strict?: boolean } = {}): TimmLoadReport {
-  const strict = options.strict ?? true;
-  const own = modelShapes(model);
-  const dict = new Map(sd.tensors);
-  const made: tf.Tensor[] = [];
-  const report: TimmLoadReport = {
-    missingKeys: [], unexpectedKeys: [], shapeMismatches: [], layout: sd.layout, wrappers: sd.wrappers,
-    strippedPrefixes: sd.strippedPrefixes, droppedKeys: [], posEmbed: null, notes: [],
-  };
-  try {
-    // pos_embed: resample to the model's grid as the source's own loader does
-    const pos = dict.get('pos_embed');
-    const want = own.get('pos_embed');
-    if (pos && want && pos.rank === 3 && pos.shape[2] === want[2] && pos.shape[1] !== want[1]) {
-      const cfg = model.config;
-      const grid = [...model.patchEmbed.gridSize] as [number, number];
-      const method = POS_EMBED_RESAMPLING[sd.layout];
-      const resized = resampleAbsPosEmbed(pos, grid, { ...method, numPrefixTokens: cfg.noEmbedClass ? 0 : model.numPrefixTokens });
-      made.push(resized);
-      dict.set('pos_embed', resized);
-      report.posEmbed = { ...method, fromTokens: pos.shape[1]!, toTokens: resized.shape[1]!, grid };
-    }
-    // head: a checkpoint head of another size is left out (fine-tuning: a fresh head)
-    const headW = dict.get('head.weight');
-    if (headW && !sameShape(headW.shape, own.get('head.weight'))) {
-      for (const k of ['head.weight', 'head.bias']) {
-        if (!dict.has(k)) continue;
-        dict.delete(k);
-        report.droppedKeys.push(k);
-      }
-      report.notes.push(`checkpoint head [${headW.shape.join(', ')}] does not fit numClasses ${model.numClasses}: left out, the model keeps its own head`);
-      for (const [k, p] of model.namedParameters('', { includeBuffers: true })) {
-        if (k === 'head.weight' || k === 'head.bias') {
-          const current = tf.tidy(() => p.layout.toState(p.variable));
-          made.push(current);
-          dict.set(k, current); // loading the model's own values keeps strict checks on every other key
-        }
-      }
-    }
-    if (sd.layout === 'hf') {
-      const eps = normEps(model);
-      if (eps !== undefined && eps !== HF_LAYER_NORM_EPS) {
-        report.notes.push(`Hugging Face ViT uses LayerNorm eps ${HF_LAYER_NORM_EPS}; this model's norms use ${eps} (fromTimm builds HF checkpoints with normLayer eps ${HF_LAYER_NORM_EPS})`);
-      }
-    }
-    let keys: LoadReport;
-    try {
-      keys = model.loadStateDict(dict, { strict });
-    } catch (err) {
-      if (err instanceof StateDictError) throw new CheckpointMismatchError({ ...report, ...err.report }, err);
-      throw err;
-    }
-    return { ...report, ...keys };
-  } finally {
-    for (const t of made) t.dispose();
-  }
+  const { loadedKeys: _, ...report } = loadTimmStream(model, streamOfStateDict(sd, false), options);
+  return report;
 }
 
 /**
@@ -146,10 +193,11 @@ export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, o
  * report.droppedKeys; // ['head.weight', 'head.bias']: fine-tune a fresh 10-class head
  */
 export async function loadTimmCheckpoint(model: VisionTransformer, source: TimmSource, options: LoadTimmOptions = {}): Promise<TimmLoadReport> {
-  const sd = await readTimmStateDict(source, options);
+  const stream = await openTimmStateDict(source, options);
   try {
-    return loadTimmStateDict(model, sd, options);
+    const { loadedKeys: _, ...report } = loadTimmStream(model, stream, options);
+    return report;
   } finally {
-    sd.dispose();
+    stream.close();
   }
 }

@@ -2,7 +2,7 @@
 // options, parameter names and behaviour, on tfjs-core. Configs and registry live elsewhere.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  Block, Dropout, Identity, LayerNorm, Linear, Module, ModuleList, truncNormalInit,
+  Block, Dropout, Identity, LayerNorm, Linear, Module, ModuleList, normalInit, truncNormalInit,
   type Parameter, type TensorModule,
 } from '@tfjs-vit/layers';
 import { ArgumentError, assertRank, TfjsVitError } from '@tfjs-vit/ops';
@@ -73,8 +73,8 @@ export class VisionTransformer extends Module {
     this.numPrefixTokens = numPrefixTokens(c);
     const norm = options.normLayer ?? ((d: number) => new LayerNorm(d, { eps: 1e-6 }));
     const embed = options.embedLayer ?? defaultEmbedLayer;
-    this.clsToken = c.classToken ? this.registerParameter('cls_token', tf.randomNormal([1, 1, dim], 0, 1e-6)) : null;
-    this.regToken = c.regTokens ? this.registerParameter('reg_token', tf.randomNormal([1, c.regTokens, dim], 0, 1e-6)) : null;
+    this.clsToken = c.classToken ? this.registerParameter('cls_token', normalInit([1, 1, dim], 0, 1e-6)) : null;
+    this.regToken = c.regTokens ? this.registerParameter('reg_token', normalInit([1, c.regTokens, dim], 0, 1e-6)) : null;
     this.patchEmbed = this.registerModule('patch_embed', embed({
       imgSize: c.imgSize, patchSize: c.patchSize, inChans: c.inChans, embedDim: dim,
       bias: !c.preNorm, dynamicImgSize: c.dynamicImgSize, dynamicImgPad: c.dynamicImgPad,

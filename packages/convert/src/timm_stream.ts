@@ -1,0 +1,160 @@
+// A checkpoint as a stream of timm-keyed tensors, one small group at a time (one tensor, or the
+// q/k/v parts fused into one qkv): keys and shapes are known up front, values are read, mapped,
+// handed over and freed one group after another, so loading never holds the checkpoint twice.
+import * as tf from '@tensorflow/tfjs-core';
+import { TfjsVitError } from '@tfjs-vit/ops';
+import { CheckpointError } from './errors';
+import { mapHfKeys } from './map_hf';
+import { JAX_PREFIXES, jaxNumHeads, mapJaxKeys } from './map_jax';
+import { mapTorchvisionKeys } from './map_torchvision';
+import { type CheckpointSource, openCheckpoint } from './read_checkpoint';
+import { requireLayout, type SourceLayout } from './source_layout';
+import type { TensorEntry } from './tensor_entry';
+import { type ReadTimmStateDictOptions, readTimmStateDict, type TimmSource, type TimmStateDict } from './timm_state_dict';
+import { unwrapKeys } from './unwrap';
+
+/** A checkpoint in timm's keys and layouts, read lazily one group of tensors at a time. */
+export interface TimmStateDictStream {
+  /** Every timm key the checkpoint maps to, with its shape (in timm's layout). */
+  shapes: Map<string, number[]>;
+  layout: SourceLayout;
+  /** Wrapper entries descended into (e.g. `['model']`). */
+  wrappers: string[];
+  /** Prefixes removed (e.g. `['module.']`). */
+  strippedPrefixes: string[];
+  /** Heads recorded in the checkpoint itself (JAX). */
+  numHeads?: number;
+  /** Reads, maps and hands over the tensors group by group; each group is freed when `fn` returns. */
+  forEachGroup(fn: (tensors: ReadonlyMap<string, tf.Tensor>) => void): void;
+  /** Releases the source (and tensors this object holds). */
+  close(): void;
+}
+
+/** A stream over a state dict already in memory (one group: all of it). Closing disposes `sd`. */
+export function streamOfStateDict(sd: TimmStateDict, owned = true): TimmStateDictStream {
+  return {
+    shapes: new Map([...sd.tensors].map(([k, t]) => [k, [...t.shape]])),
+    layout: sd.layout, wrappers: sd.wrappers, strippedPrefixes: sd.strippedPrefixes, numHeads: sd.numHeads,
+    forEachGroup: (fn) => fn(sd.tensors),
+    close: () => owned && sd.dispose(),
+  };
+}
+
+type Group = { keys: string[]; map: (raw: Map<string, tf.Tensor>) => Map<string, tf.Tensor> };
+
+const HF_QKV = /\.attention\.attention\.(query|key|value)\.(weight|bias)$/;
+
+/** Splits the (unwrapped) keys into groups that map independently, each with its mapper. */
+function groupsOf(layout: SourceLayout, keys: string[]): Group[] {
+  const single = (map: Group['map']) => keys.map((k) => ({ keys: [k], map }));
+  if (layout === 'timm') return single((raw) => raw);
+  if (layout === 'torchvision') return single(mapTorchvisionKeys);
+  const grouped = new Map<string, string[]>();
+  const add = (g: string, k: string) => grouped.set(g, [...(grouped.get(g) ?? []), k]);
+  if (layout === 'hf') {
+    for (const k of keys) add(k.replace(HF_QKV, '.attention.attention.qkv.$2'), k);
+    return [...grouped.values()].map((ks) => ({ keys: ks, map: mapHfKeys }));
+  }
+  // jax: a block maps as block 0 (the mapper walks blocks from 0), then is renamed back
+  const keySet = new Set(keys);
+  const p = JAX_PREFIXES.find((x) => keySet.has(`${x}embedding/kernel`)) ?? '';
+  const block = new RegExp(`^${p.replace(/\//g, '\\/')}Transformer/encoderblock_(\\d+)/`);
+  for (const k of keys) {
+    if (!k.startsWith(p)) continue; // the mapper reads only under the prefix
+    const m = block.exec(k);
+    add(m ? `block ${m[1]}` : k, k);
+  }
+  return [...grouped.entries()].map(([g, ks]) => {
+    const i = g.startsWith('block ') ? g.slice(6) : null;
+    const strip = (k: string) => {
+      const bare = k.slice(p.length);
+      return i === null ? bare : bare.replace(`Transformer/encoderblock_${i}/`, 'Transformer/encoderblock_0/');
+    };
+    return {
+      keys: ks,
+      map: (raw) => {
+        const renamed = new Map([...raw].map(([k, t]) => [strip(k), t]));
+        let out: Map<string, tf.Tensor>;
+        try {
+          out = mapJaxKeys(renamed);
+        } catch (err) {
+          if (i === null || !(err instanceof CheckpointError)) throw err;
+          throw new CheckpointError(err.code, err.message.replace('Transformer/encoderblock_0/', `${p}Transformer/encoderblock_${i}/`), { cause: err });
+        }
+        return i === null ? out : new Map([...out].map(([k, t]) => [k.replace(/^blocks\.0\./, `blocks.${i}.`), t]));
+      },
+    };
+  });
+}
+
+function runGroup(group: Group, entries: Map<string, TensorEntry>, orig: Map<string, string>, layout: SourceLayout, fn: (t: ReadonlyMap<string, tf.Tensor>) => void): void {
+  const raw = new Map<string, tf.Tensor>();
+  let out = new Map<string, tf.Tensor>();
+  try {
+    for (const k of group.keys) {
+      try {
+        raw.set(k, entries.get(k)!.tensor());
+      } catch (err) {
+        if (err instanceof CheckpointError) throw new CheckpointError(err.code, `${orig.get(k)}: ${err.message}`, { cause: err });
+        throw err;
+      }
+    }
+    out = new Map(Object.entries(tf.tidy(() => {
+      try {
+        return Object.fromEntries(group.map(raw));
+      } catch (err) {
+        if (err instanceof TfjsVitError) throw err;
+        throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `mapping the ${layout} state dict failed: ${(err as Error).message}`, { cause: err });
+      }
+    })));
+    fn(out);
+  } finally {
+    tf.dispose([...new Set([...raw.values(), ...out.values()])]);
+  }
+}
+
+/**
+ * Opens a checkpoint (any format and layout {@link readTimmStateDict} reads) as a stream of
+ * timm-keyed tensors: `shapes` lists every mapped key before any value is loaded (for Hugging Face
+ * and JAX layouts, whose q/k/v are fused, by reading and mapping it once, group by group), and
+ * `forEachGroup` materialises one tensor or one fused group at a time. Peak memory: one group.
+ * A source given as tensors in memory is one group. Close the stream when done.
+ *
+ * @example
+ * const stream = await openTimmStateDict('vit_base_patch16_224.safetensors');
+ * try {
+ *   stream.shapes.get('blocks.0.attn.qkv.weight'); // [2304, 768]
+ *   stream.forEachGroup((tensors) => { for (const [k, t] of tensors) console.log(k, t.shape); });
+ * } finally { stream.close(); }
+ */
+export async function openTimmStateDict(source: TimmSource, options: ReadTimmStateDictOptions = {}): Promise<TimmStateDictStream> {
+  if (source instanceof Map) return streamOfStateDict(await readTimmStateDict(source, options));
+  const ckpt = await openCheckpoint(source as CheckpointSource);
+  try {
+    const unwrap = unwrapKeys([...ckpt.entries.keys()].filter((k) => !options.filter || options.filter(k)), options);
+    const entries = new Map<string, TensorEntry>();
+    for (const [key, orig] of unwrap.keys) entries.set(key, ckpt.entries.get(orig)!);
+    const layout = options.layout ?? requireLayout(entries.keys(), (k) => entries.get(k)?.shape);
+    const groups = groupsOf(layout, [...entries.keys()]);
+    const forEachGroup = (fn: (t: ReadonlyMap<string, tf.Tensor>) => void) => {
+      for (const g of groups) runGroup(g, entries, unwrap.keys, layout, fn);
+    };
+    const shapes = new Map<string, number[]>();
+    if (layout === 'timm' || layout === 'torchvision') {
+      const mapped = layout === 'timm' ? entries : mapTorchvisionKeys(entries);
+      for (const [k, e] of mapped) shapes.set(k, [...e.shape]);
+    } else {
+      forEachGroup((tensors) => {
+        for (const [k, t] of tensors) shapes.set(k, [...t.shape]);
+      });
+    }
+    return {
+      shapes, layout, wrappers: unwrap.wrappers, strippedPrefixes: unwrap.strippedPrefixes,
+      numHeads: layout === 'jax' ? jaxNumHeads(entries) : undefined,
+      forEachGroup, close: () => ckpt.close(),
+    };
+  } catch (err) {
+    ckpt.close();
+    throw err;
+  }
+}
