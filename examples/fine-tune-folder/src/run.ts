@@ -8,6 +8,7 @@ import { loadTimmCheckpoint, saveSafetensors, type TimmLoadReport } from '@tfjs-
 import { createModel, createViT, getModelConfig, getPretrainedCfg, toPair, type VisionTransformer, type VisionTransformerOptions } from '@tfjs-vit/models';
 import { AdamW, Trainer, cosineSchedule, crossEntropyLoss, linearProbe, paramGroupsWeightDecay, type EpochLog } from '@tfjs-vit/train';
 import { DataLoader, ImageFolder, createTransform, randomSplit, type Interpolation } from '@tfjs-vit/transforms';
+import { detachBackbone } from './frozen_backbone';
 
 /** Options of {@link run}. Everything but `data` has the seed 004 default. */
 export interface RunOptions {
@@ -127,6 +128,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
 
   const trainable = linearProbe(model);
   log(`training ${trainable.join(', ')}; everything else frozen`);
+  const restore = detachBackbone(model); // the frozen backbone runs off the gradient tape
 
   const train = new DataLoader(split.train, {
     batchSize, shuffle: true, seed, numWorkers: o.numWorkers ?? 0, transform: createTransform({ isTraining: true, ...tfm }),
@@ -146,6 +148,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
     history = await trainer.fit();
     result = await trainer.evaluate(val);
   } finally {
+    restore();
     await train.close();
     await val.close();
   }
