@@ -1,11 +1,9 @@
 import { defineConfig } from 'tsup';
+import { baseOptions } from '../../tsup.shared';
 
 export default defineConfig({
+  ...baseOptions,
   entry: ['src/index.ts', 'src/cli.ts'],
   format: ['esm'],
   dts: { entry: 'src/index.ts' },
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  banner: ({ format }) => (format === 'esm' ? {} : {}),
 });

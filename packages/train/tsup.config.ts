@@ -1,12 +1,8 @@
 import { defineConfig } from 'tsup';
+import { baseOptions } from '../../tsup.shared';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
+  ...baseOptions,
   // tfjs-core ships its gradient registrations only as extensionless ESM files (no Node-loadable
   // bundle has them), so `import '@tensorflow/tfjs-core/dist/register_all_gradients'` fails under
   // plain Node. Bundle that import (tfjs-core itself stays external: the engine, kernel and
