@@ -60,8 +60,9 @@ describe('examples/fine-tune-folder: the seed 004 recipe on a generated folder',
   beforeAll(async () => {
     await tf.setBackend('cpu');
     await makeFolder(data);
-    // A tiny "pretrained" ViT with a 10-class head (dropped by the 3-class model, as in21k's 21843).
-    const pretrained = createViT({ ...TINY, numClasses: 10 });
+    // A tiny "pretrained" ViT shaped like timm's original in21k checkpoints: a pre-logits layer
+    // (unexpected in seed 004's has_logits=False model) and a 10-class head (dropped, as 21843).
+    const pretrained = createViT({ ...TINY, numClasses: 10, representationSize: 32 });
     await saveSafetensors(pretrained, weights, { metadata: { format: 'pt' } });
     pretrained.dispose();
     result = await run({ data, weights, model: TINY, epochs: 4, batchSize: 8, lr: 0.02, out, progress: false, log: (s) => lines.push(s) });
@@ -79,19 +80,19 @@ describe('examples/fine-tune-folder: the seed 004 recipe on a generated folder',
     expect(lines.some((l) => l.includes('green_dots: 10 (train 8, val 2)'))).toBe(true);
   });
 
-  it('loads the checkpoint with strict=False, dropping its 10-class head and reporting it', () => {
+  it('loads the checkpoint with strict=False: its 10-class head dropped, its pre-logits unexpected, both reported', () => {
     expect(result.load).not.toBeNull();
     expect(result.load!.droppedKeys.sort()).toEqual(['head.bias', 'head.weight']);
     expect(result.load!.missingKeys).toEqual([]);
     expect(result.load!.loaded).toBe(4 + 2 * 12 + 2); // patch_embed 2, cls, pos, 12 per block, norm 2
-    expect(result.load!.unexpectedKeys).toEqual([]);
+    expect(result.load!.unexpectedKeys.sort()).toEqual(['pre_logits.fc.bias', 'pre_logits.fc.weight']);
     expect(result.trainable.sort()).toEqual(['head.bias', 'head.weight']);
   });
 
   it('trains only the head: every backbone tensor is bit-identical to the checkpoint; the head is new', () => {
     const before = readTensors(weights);
     const after = readTensors(result.files.weights);
-    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    expect([...after.keys()].sort()).toEqual([...before.keys()].filter((k) => !k.startsWith('pre_logits.')).sort());
     let compared = 0;
     for (const [k, a] of after) {
       const b = before.get(k)!;
@@ -119,6 +120,13 @@ describe('examples/fine-tune-folder: the seed 004 recipe on a generated folder',
     expect(saved.eval.perClassAccuracy.length).toBe(3);
     const csv = readFileSync(result.files.metricsCsv, 'utf8').trim().split('\n');
     expect(csv.filter((l) => l.startsWith('epoch,')).length).toBe(4);
+  });
+
+  it('with preLogits it loads the pre-logits layer and trains it with the head', async () => {
+    const r = await run({ data, weights, model: { ...TINY, representationSize: 32 }, preLogits: true, epochs: 1, batchSize: 8, out: join(root, 'pre'), progress: false, log: () => {} });
+    expect(r.load!.unexpectedKeys).toEqual([]);
+    expect(r.load!.loaded).toBe(4 + 2 * 12 + 2 + 2);
+    expect(r.trainable.sort()).toEqual(['head.bias', 'head.weight', 'pre_logits.fc.bias', 'pre_logits.fc.weight']);
   });
 
   it('says loudly when it trains from random init', async () => {
