@@ -15,14 +15,39 @@ export interface SaveSafetensorsOptions {
   floatDType?: 'float32' | 'float16' | 'bfloat16';
 }
 
-interface Planned {
+/** A tensor to write, known by shape and dtype before its values are made. */
+interface Lazy {
+  shape: number[];
+  dtype: tf.DataType;
+  /** The tensor; `owned`: made for writing, disposed once written. */
+  get(): tf.Tensor;
+  owned: boolean;
+}
+
+interface Planned extends Lazy {
   key: string;
-  tensor: tf.Tensor;
-  dtype: string;
+  storedDType: string;
   bytes: number;
 }
 
-function plan(dict: Map<string, tf.Tensor>, options: SaveSafetensorsOptions): { header: Uint8Array; items: Planned[]; dataSize: number } {
+type ModuleLike = { namedParameters(prefix: string, options: { includeBuffers: boolean }): [string, { variable: tf.Variable; stateShape: number[]; layout: { toState(t: tf.Tensor): tf.Tensor } }][] };
+
+/** The tensors of a source, each made only when written (a module's state one key at a time). */
+function lazyStateDict(source: StateDictSource): { dict: Map<string, Lazy>; dispose(): void } {
+  const borrowed = (tensors: Map<string, tf.Tensor>) => new Map([...tensors].map(([k, t]) => [k, { shape: [...t.shape], dtype: t.dtype, get: () => t, owned: false }]));
+  if (source instanceof Map) return { dict: borrowed(source), dispose: () => {} };
+  const mod = source as Partial<ModuleLike>;
+  if (typeof mod.namedParameters === 'function') {
+    const dict = new Map(mod.namedParameters('', { includeBuffers: true }).map(([k, p]) => [k, {
+      shape: p.stateShape, dtype: p.variable.dtype, get: () => tf.tidy(() => p.layout.toState(p.variable)), owned: true,
+    }]));
+    return { dict, dispose: () => {} };
+  }
+  const tensors = source.stateDict();
+  return { dict: borrowed(tensors), dispose: () => tf.dispose([...tensors.values()]) };
+}
+
+function plan(dict: Map<string, Lazy>, options: SaveSafetensorsOptions): { header: Uint8Array; items: Planned[]; dataSize: number } {
   const floatDType = options.floatDType ?? 'float32';
   const floatName = { float32: 'F32', float16: 'F16', bfloat16: 'BF16' }[floatDType];
   if (!floatName) throw new ArgumentError(`saveSafetensors: floatDType must be float32, float16 or bfloat16, got ${floatDType}`);
@@ -31,16 +56,16 @@ function plan(dict: Map<string, tf.Tensor>, options: SaveSafetensorsOptions): { 
   let offset = 0;
   for (const key of [...dict.keys()].sort()) {
     if (key === '__metadata__') throw new ArgumentError('saveSafetensors: "__metadata__" is reserved and cannot be a tensor key');
-    const tensor = dict.get(key)!;
+    const lazy = dict.get(key)!;
     let dtype: string;
     let size: number;
-    if (tensor.dtype === 'float32') [dtype, size] = [floatName, floatDType === 'float32' ? 4 : 2];
-    else if (tensor.dtype === 'int32') [dtype, size] = ['I32', 4];
-    else if (tensor.dtype === 'bool') [dtype, size] = ['BOOL', 1];
-    else throw new ArgumentError(`saveSafetensors: ${key} has dtype ${tensor.dtype}; float32, int32 and bool are supported`);
-    const bytes = tensor.size * size;
-    json[key] = { dtype, shape: tensor.shape, data_offsets: [offset, offset + bytes] };
-    items.push({ key, tensor, dtype, bytes });
+    if (lazy.dtype === 'float32') [dtype, size] = [floatName, floatDType === 'float32' ? 4 : 2];
+    else if (lazy.dtype === 'int32') [dtype, size] = ['I32', 4];
+    else if (lazy.dtype === 'bool') [dtype, size] = ['BOOL', 1];
+    else throw new ArgumentError(`saveSafetensors: ${key} has dtype ${lazy.dtype}; float32, int32 and bool are supported`);
+    const bytes = lazy.shape.reduce((a, b) => a * b, 1) * size;
+    json[key] = { dtype, shape: lazy.shape, data_offsets: [offset, offset + bytes] };
+    items.push({ ...lazy, key, storedDType: dtype, bytes });
     offset += bytes;
   }
   if (options.metadata) {
@@ -57,26 +82,31 @@ function plan(dict: Map<string, tf.Tensor>, options: SaveSafetensorsOptions): { 
   return { header, items, dataSize: offset };
 }
 
+/** The item's bytes (its tensor is made, read and, when made for writing, disposed here). */
 function encode(item: Planned): Uint8Array {
-  const values = item.tensor.dataSync();
-  if (item.dtype === 'F32' || item.dtype === 'I32') {
-    const typed = values as Float32Array | Int32Array;
-    return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+  const tensor = item.get();
+  let values: tf.TypedArray;
+  try {
+    values = tensor.dataSync() as tf.TypedArray;
+  } finally {
+    if (item.owned) tensor.dispose(); // values stay valid: the backend's copy or a freed array's last reference
   }
-  if (item.dtype === 'BOOL') return Uint8Array.from(values as Uint8Array, (v) => (v ? 1 : 0));
+  if (item.storedDType === 'F32' || item.storedDType === 'I32') {
+    return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  }
+  if (item.storedDType === 'BOOL') return Uint8Array.from(values as Uint8Array, (v) => (v ? 1 : 0));
   const half = new Uint16Array(values.length);
-  const convert = item.dtype === 'F16' ? floatToHalf : floatToBfloat16;
+  const convert = item.storedDType === 'F16' ? floatToHalf : floatToBfloat16;
   for (let i = 0; i < values.length; i++) half[i] = convert(values[i] as number);
   return new Uint8Array(half.buffer);
 }
 
-function withStateDict<T>(source: StateDictSource, fn: (dict: Map<string, tf.Tensor>) => T): T {
-  if (source instanceof Map) return fn(source);
-  const dict = source.stateDict();
+function withStateDict<T>(source: StateDictSource, fn: (dict: Map<string, Lazy>) => T): T {
+  const { dict, dispose } = lazyStateDict(source);
   try {
     return fn(dict);
   } finally {
-    tf.dispose([...dict.values()]);
+    dispose();
   }
 }
 
@@ -103,7 +133,8 @@ export function serializeSafetensors(source: StateDictSource, options: SaveSafet
 
 /**
  * Writes a safetensors file that `safetensors.torch.load_file` and timm's `load_state_dict` read
- * (Node only). Tensors are written one at a time, so memory stays near one tensor's size.
+ * (Node only). Tensors are made and written one at a time (a module's state too, key by key), so
+ * memory stays near one tensor's size.
  *
  * @example
  * await saveSafetensors(model, 'vit_tiny.safetensors', { metadata: { format: 'pt' } });
