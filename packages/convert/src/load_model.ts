@@ -1,7 +1,9 @@
 // Loads a model saved in the tfjs web format: model.json + shards, by fetch (browser, http) or from
 // the file system (Node paths and file:// URLs). Rebuilds the architecture with createViT.
 import * as tf from '@tensorflow/tfjs-core';
+import { withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
+import { loadTfjsStreaming } from './tfjs_stream_load';
 import { decodeTfjsGroup, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson } from './tfjs_format';
 
 /** The `fetch` the loader uses: the global one or yours (auth headers, a cache, a test server). */
@@ -28,7 +30,7 @@ export interface LoadModelOptions {
 export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknown; shards: readonly Uint8Array[] }): VisionTransformer {
   const modelJson = parseTfjsModelJson(artifacts.modelJson);
   const groups = modelJson.weightsManifest;
-  const model = createViT(optionsOf(modelJson));
+  const model = withZeroInit(() => createViT(optionsOf(modelJson))); // every weight is loaded below
   let at = 0;
   const tensors = new Map<string, tf.Tensor>();
   try {
@@ -107,7 +109,9 @@ function splitLocation(loc: string): [string, string] {
 /**
  * Loads a model saved by `saveTfjsModel` / `toTfjsArtifacts` from a directory or a model.json
  * location: `http(s)://` URLs (and, in a browser or with `options.fetch`, relative URLs) use fetch;
- * in Node, paths and `file://` URLs are read with `node:fs`. Returns the model in eval mode.
+ * in Node, paths and `file://` URLs are read with `node:fs`. Keys and shapes are checked against
+ * model.json before any shard is fetched; shards are then read one at a time, each weight written
+ * into the model (built without random init) as soon as its bytes are in. Returns it in eval mode.
  *
  * @example
  * ```ts
@@ -133,13 +137,12 @@ export async function loadModel(location: string, options: LoadModelOptions = {}
     name = file;
   }
   const modelJson = parseTfjsModelJson(await reader.json(name));
-  const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
-  const total = paths.length + 1;
+  const total = modelJson.weightsManifest.reduce((n, g) => n + g.paths.length, 0) + 1;
   options.onProgress?.(1, total);
-  const shards: Uint8Array[] = [];
-  for (const p of paths) {
-    shards.push(await reader.bytes(p));
-    options.onProgress?.(shards.length + 1, total);
-  }
-  return fromTfjsArtifacts({ modelJson, shards });
+  let loaded = 1;
+  return loadTfjsStreaming(modelJson, async (p) => {
+    const bytes = await reader.bytes(p);
+    options.onProgress?.(++loaded, total);
+    return bytes;
+  });
 }

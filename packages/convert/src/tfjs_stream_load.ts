@@ -1,0 +1,97 @@
+// Loading tfjs-format weights into a model shard by shard: every key and shape is checked against
+// the manifest first, then each weight is decoded from the shards that hold it, written into its
+// parameter and freed; a shard is dropped once read past. Memory: the model plus a shard or two.
+import * as tf from '@tensorflow/tfjs-core';
+import { describeReport, type LoadReport, StateDictError, withZeroInit } from '@tfjs-vit/layers';
+import { createViT, type VisionTransformer } from '@tfjs-vit/models';
+import { optionsOf, TfjsFormatError, type TfjsModelJson, type TfjsWeightSpec } from './tfjs_format';
+
+/** Bytes a weight takes in its shards. */
+function weightBytes(w: TfjsWeightSpec): number {
+  const per = w.quantization ? (w.quantization.dtype === 'uint8' ? 1 : 2) : w.dtype === 'bool' ? 1 : 4;
+  return w.shape.reduce((a, b) => a * b, 1) * per;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+/** Throws StateDictError unless the manifest holds exactly the model's keys with its shapes. */
+function checkManifest(model: VisionTransformer, modelJson: TfjsModelJson): void {
+  const own = new Map(model.namedParameters('', { includeBuffers: true }).map(([k, p]) => [k, p.stateShape]));
+  const specs = new Map(modelJson.weightsManifest.flatMap((g) => g.weights.map((w) => [w.name, w] as const)));
+  const report: LoadReport = { missingKeys: [], unexpectedKeys: [], shapeMismatches: [] };
+  for (const [key, expected] of own) {
+    const w = specs.get(key);
+    if (!w) report.missingKeys.push(key);
+    else if (!sameShape(expected, w.shape)) report.shapeMismatches.push({ key, expected, got: [...w.shape] });
+  }
+  for (const key of specs.keys()) if (!own.has(key)) report.unexpectedKeys.push(key);
+  if (report.missingKeys.length + report.unexpectedKeys.length + report.shapeMismatches.length > 0) {
+    throw new StateDictError(describeReport(report), report);
+  }
+}
+
+/**
+ * Builds the model a model.json describes (without random init) and loads its weights strictly,
+ * reading shards through `shard(path)` one at a time. Any key or shape that does not fit throws
+ * `StateDictError` before a shard is read; shard sizes that do not fit the manifest throw
+ * `TfjsFormatError`. The model is returned in eval mode.
+ *
+ * @example
+ * const model = await loadTfjsStreaming(modelJson, (p) => fs.promises.readFile(join(dir, p)));
+ */
+export async function loadTfjsStreaming(modelJson: TfjsModelJson, shard: (path: string) => Promise<Uint8Array>): Promise<VisionTransformer> {
+  const model = withZeroInit(() => createViT(optionsOf(modelJson)));
+  try {
+    checkManifest(model, modelJson);
+    const params = new Map(model.namedParameters('', { includeBuffers: true }));
+    for (const group of modelJson.weightsManifest) {
+      const pending: Uint8Array[] = []; // shards not yet read past, the first starting at `base`
+      let base = 0; // group offset of pending[0]
+      let held = 0; // bytes in pending
+      let next = 0; // next shard path to read
+      let at = 0; // group offset of the next weight
+      const need = group.weights.reduce((n, w) => n + weightBytes(w), 0);
+      for (const w of group.weights) {
+        const bytes = weightBytes(w);
+        while (base + held < at + bytes) {
+          if (next >= group.paths.length) throw new TfjsFormatError(`weightsManifest: the weights need ${need} bytes, the shards ${group.paths.join(', ')} hold ${base + held}`);
+          const s = await shard(group.paths[next++]);
+          pending.push(s);
+          held += s.length;
+        }
+        const data = new Uint8Array(bytes); // this weight's bytes, copied out of one or more shards
+        let filled = 0;
+        let offset = base;
+        for (const s of pending) {
+          const from = Math.max(at - offset, 0);
+          const to = Math.min(at + bytes - offset, s.length);
+          if (to > from) {
+            data.set(s.subarray(from, to), filled);
+            filled += to - from;
+          }
+          offset += s.length;
+        }
+        const t = tf.io.decodeWeights(data.buffer, [w as tf.io.WeightsManifestEntry])[w.name];
+        const p = params.get(w.name)!;
+        tf.tidy(() => p.variable.assign(tf.cast(p.layout.fromState(t), p.variable.dtype)));
+        t.dispose();
+        at += bytes;
+        while (pending.length && base + pending[0].length <= at) {
+          base += pending[0].length;
+          held -= pending[0].length;
+          pending.shift();
+        }
+      }
+      // the rest of the group's shards must be empty: sizes must add up exactly
+      let extra = held - (at - base);
+      while (next < group.paths.length) extra += (await shard(group.paths[next++])).length;
+      if (extra !== 0) throw new TfjsFormatError(`weightsManifest: the weights need ${need} bytes, the shards ${group.paths.join(', ')} hold ${need + extra}`);
+    }
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model.eval();
+}
