@@ -44,6 +44,8 @@ export {
 } from './timm_state_dict';
 export { inferViTConfig, type InferredConfig, type InferConfigOptions, type Shaped } from './infer_config';
 export {
-  loadTimmCheckpoint, loadTimmStateDict, CheckpointMismatchError, type LoadTimmOptions, type TimmLoadReport,
+  loadTimmCheckpoint, loadTimmStateDict, loadTimmStream, CheckpointMismatchError, type LoadTimmOptions, type TimmLoadReport,
 } from './timm_load';
+export { openTimmStateDict, streamOfStateDict, type TimmStateDictStream } from './timm_stream';
+export { loadTfjsStreaming } from './tfjs_stream_load';
 export { fromTimm, type FromTimmOptions } from './from_timm';

@@ -36,7 +36,7 @@ describeBackends('streaming checkpoint loads', () => {
       const stream = await openTimmStateDict(fixturePath(name));
       try {
         expect(stream.layout, name).toBe(whole.layout);
-        expect(new Map([...stream.shapes].sort()), name).toEqual(new Map([...whole.tensors].map(([k, t]) => [k, t.shape]).sort()));
+        expect(new Map([...stream.shapes].sort()), name).toEqual(new Map([...whole.tensors].map(([k, t]) => [k, t.shape] as [string, number[]]).sort()));
         const base = tf.memory().numTensors;
         const seen = new Set<string>();
         let largest = 0;
