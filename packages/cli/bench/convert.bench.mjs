@@ -4,7 +4,8 @@
 // memory (VmHWM in /proc/self/status). Not getrusage's maxRSS: on Linux that survives fork + exec,
 // so a child would report the parent's size when the parent is larger (this bench's parent made the
 // 346 MB checkpoint: every conversion then seemed to peak at ≥ 2x). The checkpoint is written by a
-// child process of its own for the same reason. `BENCH_DIST=/path/to/packages/cli/dist/` runs another build.
+// child process of its own for the same reason. The last row loads the tfjs output back with loadModel.
+// Another build: `BENCH_DIST=/path/to/packages/cli/dist/ BENCH_CONVERT=/path/to/packages/convert/dist/index.js`.
 // Run after a build: `npx turbo run build --filter=@tfjs-vit/cli && node packages/cli/bench/convert.bench.mjs`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -22,6 +23,20 @@ if (process.argv[2] === '--child') {
   const code = await runCli(process.argv.slice(3), { out: () => {}, err: (l) => process.stderr.write(`${l}\n`) });
   const seconds = (performance.now() - t0) / 1000;
   process.stdout.write(JSON.stringify({ code, seconds, peak: peakBytes() }));
+  process.exit(0);
+}
+
+if (process.argv[2] === '--load') {
+  // loadModel of the tfjs directory written above: the way back, measured the same way
+  const tf = await import('@tensorflow/tfjs-core');
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  const { loadModel } = await import(process.env.BENCH_CONVERT ?? '@tfjs-vit/convert');
+  const t0 = performance.now();
+  const model = await loadModel(process.argv[3]);
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  process.stdout.write(JSON.stringify({ code: 0, seconds, peak: peakBytes() }));
   process.exit(0);
 }
 
@@ -57,9 +72,11 @@ const jobs = [
   ['tfjs', 'wasm', ['--out', `${work}/webw`]],
   ['safetensors', 'cpu', ['--out', `${work}/copy.safetensors`]],
   ['onnx', 'cpu', ['--out', `${work}/vit.onnx`]],
+  ['loadModel(tfjs dir) ← back', 'cpu', null],
 ];
 for (const [label, backend, args] of jobs) {
-  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', 'convert', ckpt, '--backend', backend, '--plain', ...args], { encoding: 'utf8' });
+  const argv = args ? ['--child', 'convert', ckpt, '--backend', backend, '--plain', ...args] : ['--load', `${work}/web`];
+  const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), ...argv], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(run.stderr);
   const r = JSON.parse(run.stdout);
   if (r.code !== 0) throw new Error(run.stderr);
