@@ -185,7 +185,10 @@ export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, o
  * `_load_weights`; torchvision: bicubic align_corners as its `interpolate_embeddings`), leaves out
  * a head whose size differs from `model.numClasses`, and returns the key report. With
  * `strict: true` (default) any other missing, unexpected or mismatched key throws a
- * `CheckpointMismatchError` and leaves the model untouched.
+ * `CheckpointMismatchError` and leaves the model untouched: keys and shapes are checked before any
+ * value is read. Values are then read, mapped and written one tensor (or fused q/k/v group) at a
+ * time, so memory stays near the model's size; a checkpoint whose bytes turn out corrupt part-way
+ * (a failed decompression) can leave the tensors before it loaded.
  *
  * @example
  * const vit = createModel('vit_base_patch16_224', { numClasses: 10 });
