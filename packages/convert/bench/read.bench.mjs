@@ -1,6 +1,6 @@
 // Reading speed and peak memory of readCheckpoint on a ~400 MB ViT-shaped float32 checkpoint
 // written by real torch.save (generated into /tmp at bench time, never committed). Each read runs
-// in a fresh child process so its peak RSS (getrusage maxrss) is its own. Run: `npm run bench`.
+// in a fresh child process, reporting its own peak RSS (VmHWM). Run: `npm run bench`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +22,8 @@ async function child(mode, path, backend) {
   if (mode === 'bytes') source = readFileSync(path); // a Buffer is a Uint8Array: no extra copy
   const { tensors, format } = await readCheckpoint(source);
   const seconds = (performance.now() - t0) / 1000;
-  const peak = process.resourceUsage().maxRSS * 1024;
+  // VmHWM is this process's own peak; getrusage's maxRSS can carry the parent's over on Linux.
+  const peak = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
   let bytes = 0;
   for (const t of tensors.values()) bytes += t.size * 4;
   if (mode === 'write') {
