@@ -73,4 +73,17 @@ describeBackends('PatchEmbed', () => {
     x.dispose();
     embed.dispose();
   });
+
+  it('setInputSize moves imgSize, gridSize and numPatches together and refuses images below a patch', () => {
+    const embed = new PatchEmbed({ imgSize: 32, patchSize: [8, 4], embedDim: 8 });
+    expect([embed.gridSize, embed.numPatches]).toEqual([[4, 8], 32]);
+    embed.setInputSize([48, 20]);
+    expect([embed.imgSize, embed.gridSize, embed.numPatches]).toEqual([[48, 20], [6, 5], 30]);
+    const tokens = embed.forward(tf.zeros([1, 48, 20, 3]));
+    expect(tokens.shape).toEqual([1, 30, 8]);
+    expect(() => embed.setInputSize([4, 20])).toThrow(ArgumentError);
+    expect(embed.gridSize).toEqual([6, 5]);
+    tokens.dispose();
+    embed.dispose();
+  });
 });

@@ -54,11 +54,8 @@ export interface PatchEmbedOptions {
  * ```
  */
 export class PatchEmbed extends Module {
-  readonly imgSize: [number, number] | null;
   readonly patchSize: [number, number];
-  /** Patches per axis for `imgSize` (null without one). */
-  readonly gridSize: [number, number] | null;
-  readonly numPatches: number | null;
+  private size: { imgSize: [number, number] | null; gridSize: [number, number] | null } = { imgSize: null, gridSize: null };
   readonly embedDim: number;
   readonly inChans: number;
   readonly flatten: boolean;
@@ -71,24 +68,47 @@ export class PatchEmbed extends Module {
   constructor(options: PatchEmbedOptions = {}) {
     super();
     this.patchSize = pair(options.patchSize ?? 16);
-    const [ph, pw] = this.patchSize;
-    this.imgSize = options.imgSize === null ? null : pair(options.imgSize ?? 224);
-    this.gridSize = this.imgSize ? [Math.floor(this.imgSize[0] / ph), Math.floor(this.imgSize[1] / pw)] : null;
-    this.numPatches = this.gridSize ? this.gridSize[0] * this.gridSize[1] : null;
+    if (options.imgSize !== null) this.setInputSize(options.imgSize ?? 224);
     this.inChans = options.inChans ?? 3;
     this.embedDim = options.embedDim ?? 768;
     this.flatten = options.flatten ?? true;
     this.dynamicImgPad = options.dynamicImgPad ?? false;
     this.strictImgSize = (options.strictImgSize ?? true) && !this.dynamicImgPad && this.imgSize !== null;
     this.impl = options.impl ?? 'matmul';
-    if (this.imgSize && (this.gridSize![0] < 1 || this.gridSize![1] < 1)) {
-      throw new ArgumentError(`PatchEmbed: image ${this.imgSize.join('x')} is smaller than patch ${ph}x${pw}`);
-    }
     this.proj = this.registerModule(
       'proj',
       new Conv2d(this.inChans, this.embedDim, this.patchSize, { stride: this.patchSize, bias: options.bias ?? true, init: options.init }),
     );
     this.norm = this.registerModule('norm', options.norm ? options.norm(this.embedDim) : new Identity());
+  }
+
+  /** The image size this embedding expects (null: any). */
+  get imgSize(): [number, number] | null {
+    return this.size.imgSize;
+  }
+
+  /** Patches per axis for `imgSize` (null without one). */
+  get gridSize(): [number, number] | null {
+    return this.size.gridSize;
+  }
+
+  get numPatches(): number | null {
+    const grid = this.size.gridSize;
+    return grid ? grid[0] * grid[1] : null;
+  }
+
+  /**
+   * Sets the image size this embedding expects, and so `gridSize` and `numPatches` (timm's
+   * `set_input_size`). The projection does not depend on it; position embeddings do (the ViT resamples them).
+   */
+  setInputSize(imgSize: Size2): void {
+    const size = pair(imgSize);
+    const [ph, pw] = this.patchSize;
+    const grid: [number, number] = [Math.floor(size[0] / ph), Math.floor(size[1] / pw)];
+    if (grid[0] < 1 || grid[1] < 1) {
+      throw new ArgumentError(`PatchEmbed: image ${size.join('x')} is smaller than patch ${ph}x${pw}`);
+    }
+    this.size = { imgSize: size, gridSize: grid };
   }
 
   /** The token grid `[gh, gw]` an image of `height` x `width` gives (after dynamic padding). */

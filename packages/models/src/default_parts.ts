@@ -2,7 +2,6 @@
 // grid and resizable by setInputSize) and position-embedding resampling as timm does it.
 import * as tf from '@tensorflow/tfjs-core';
 import { PatchEmbed, resamplePosEmbed } from '@tfjs-vit/layers';
-import { ArgumentError } from '@tfjs-vit/ops';
 import type { EmbedLayer, EmbedLayerArgs } from './vit_parts';
 
 /**
@@ -18,7 +17,10 @@ import type { EmbedLayer, EmbedLayerArgs } from './vit_parts';
  * ```
  */
 export class ViTPatchEmbed extends PatchEmbed implements EmbedLayer {
-  declare readonly gridSize: [number, number];
+  /** Always set: the ViT builds its embedding with an image size. */
+  override get gridSize(): [number, number] {
+    return super.gridSize as [number, number];
+  }
 
   constructor(args: EmbedLayerArgs) {
     super({
@@ -35,15 +37,6 @@ export class ViTPatchEmbed extends PatchEmbed implements EmbedLayer {
 
   override forward(x: tf.Tensor): tf.Tensor4D {
     return super.forward(x) as tf.Tensor4D;
-  }
-
-  /** Sets the image size (and so `gridSize`, `numPatches`) this embedding is meant for. */
-  setInputSize(imgSize: [number, number]): void {
-    const [ph, pw] = this.patchSize;
-    const grid: [number, number] = [Math.floor(imgSize[0] / ph), Math.floor(imgSize[1] / pw)];
-    if (grid[0] < 1 || grid[1] < 1) throw new ArgumentError(`setInputSize: image ${imgSize.join('x')} is smaller than patch ${ph}x${pw}`);
-    // PatchEmbed keeps these readonly; the ViT owns its embedding, so it may move them together.
-    Object.assign(this as object, { imgSize: [...imgSize], gridSize: grid, numPatches: grid[0] * grid[1] });
   }
 }
 
