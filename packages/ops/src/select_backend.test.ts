@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ArgumentError } from './errors';
+import { ArgumentError, BackendError } from './errors';
 import { BACKEND_ORDER, selectBackend } from './select_backend';
 
 describe('selectBackend', () => {
@@ -34,6 +34,15 @@ describe('selectBackend', () => {
     const choice = await selectBackend({ prefer: ['tfjs-node', 'wasm'] });
     expect(choice.backend).toBe('wasm');
     expect(choice.tried[0]).toMatchObject({ name: 'tfjs-node', ok: false });
+  });
+
+  it('fallback: false tries only the preferred candidates, and says why each failed', async () => {
+    const err = await selectBackend({ prefer: ['tfjs-node-gpu', 'tfjs-node'], fallback: false }).catch((e) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    expect(err.message).toMatch(/tfjs-node-gpu \(optional package @tensorflow\/tfjs-node-gpu not installed.*tfjs-node \(optional package/);
+    expect(err.message).not.toMatch(/wasm|webgpu/);
+    expect((await selectBackend({ prefer: 'cpu', fallback: false })).tried.map((t) => t.name)).toEqual(['cpu']);
+    await selectBackend({ prefer: 'wasm' });
   });
 
   it('rejects unknown names', async () => {

@@ -25,6 +25,8 @@ export interface SelectBackendOptions {
   prefer?: string[] | string;
   /** Accept a software WebGPU adapter (SwiftShader), ~50x slower than wasm on this kind of machine. Default false. */
   allowFallbackAdapter?: boolean;
+  /** After `prefer`, go on with the rest of the default order (default true); false tries `prefer` only. */
+  fallback?: boolean;
 }
 
 /** Default order, fastest first. */
@@ -117,6 +119,7 @@ async function loadCandidate(name: string, allowFallback: boolean): Promise<Load
  * importing each optional package only when its turn comes, and activates the first that
  * initialises. A missing package or adapter is a skip with a reason, not an error. A software WebGPU
  * adapter (SwiftShader) is skipped unless `allowFallbackAdapter` or 'webgpu' is in `prefer`.
+ * With `fallback: false` only `prefer` is tried (and failing them all throws).
  * In Node, WebGPU comes from the optional `webgpu` package (import it no earlier than this call).
  *
  * @example
@@ -130,7 +133,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
   for (const p of prefer) {
     if (!BACKEND_ORDER.includes(p)) throw new ArgumentError(`selectBackend: unknown backend '${p}', expected one of ${BACKEND_ORDER.join(', ')}`);
   }
-  const order = [...new Set([...prefer, ...BACKEND_ORDER])];
+  const order = opts.fallback === false ? [...new Set(prefer)] : [...new Set([...prefer, ...BACKEND_ORDER])];
   const tried: BackendAttempt[] = [];
   for (const name of order) {
     const allowFallback = opts.allowFallbackAdapter === true || prefer.includes(name);
