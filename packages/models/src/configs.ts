@@ -13,9 +13,10 @@ export interface PretrainedCfg {
   std: [number, number, number];
   /** Resize interpolation of the eval transform. */
   interpolation: 'bicubic' | 'bilinear';
-  /** Eval transform: resize to inputSize / cropPct, then center-crop inputSize. */
+  /** Eval transform: resize to inputSize / cropPct, then crop inputSize (see cropMode). */
   cropPct: number;
-  cropMode: 'center';
+  /** How the eval transform fits the image (timm's crop_mode): 'center', 'squash' or 'border'. */
+  cropMode: 'center' | 'squash' | 'border';
   /** The first conv (whose input channels a converter may adapt) and the classifier's key. */
   firstConv: string;
   classifier: string;
@@ -114,4 +115,14 @@ export const VIT_MODELS: Readonly<Record<string, ModelDef>> = {
   vit_large_patch16_224_in21k: in21k({ patchSize: 16, ...L }, true),
   vit_large_patch32_224_in21k: in21k({ patchSize: 32, ...L }, true),
   vit_huge_patch14_224_in21k: in21k({ patchSize: 14, ...H }, true),
+  // timm's tiny test models (timm >= 1.0.10): random-size ViTs with pretrained r160_in1k weights,
+  // used in timm's and our tests. timm builds them at their cfg's 160 (fixed_input_size).
+  test_vit: def(
+    { imgSize: 160, patchSize: 16, embedDim: 64, depth: 6, numHeads: 2, mlpRatio: 3, dynamicImgSize: true },
+    cfg(224, { inputSize: [3, 160, 160], cropPct: 0.95, source: 'timm test model, ImageNet-1k at 160', hfHubId: 'timm/test_vit.r160_in1k' }),
+  ),
+  test_vit2: def(
+    { imgSize: 160, patchSize: 16, embedDim: 64, depth: 8, numHeads: 2, mlpRatio: 3, classToken: false, regTokens: 1, globalPool: 'avg', initValues: 1e-5, dynamicImgSize: true },
+    cfg(224, { inputSize: [3, 160, 160], cropPct: 0.95, source: 'timm test model, ImageNet-1k at 160', hfHubId: 'timm/test_vit2.r160_in1k' }),
+  ),
 };

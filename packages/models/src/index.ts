@@ -31,12 +31,14 @@ export {
   createModel,
   listModels,
   isModel,
+  nearestModels,
   getModelConfig,
   getPretrainedCfg,
   DuplicateModelError,
   UnknownModelError,
   type ModelRegistration,
 } from './registry';
+export { matchModels, type MatchModelsOptions } from './match_model';
 export { countParameters, parameterShapes } from './param_count';
 export { poolTokens } from './pooling';
 export { toNHWCInput } from './vit_input';

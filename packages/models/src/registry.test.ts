@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { IMAGENET_DEFAULT_MEAN, IMAGENET_INCEPTION_MEAN } from './configs';
 import { countParameters } from './param_count';
 import {
-  createModel, DuplicateModelError, getModelConfig, getPretrainedCfg, isModel, listModels, registerModel, UnknownModelError,
+  createModel, DuplicateModelError, getModelConfig, getPretrainedCfg, isModel, listModels, nearestModels, registerModel, UnknownModelError,
 } from './registry';
 
 describeBackends('model registry', () => {
@@ -33,9 +33,22 @@ describeBackends('model registry', () => {
     m.dispose();
   });
 
-  it('unknown names throw with suggestions', () => {
+  it('unknown names throw with the nearest registered names', () => {
     expect(() => createModel('vit_base_patch16_225')).toThrow(UnknownModelError);
     expect(() => createModel('vit_base_patch16_225')).toThrow(/did you mean "vit_base_patch16_224"/);
+    // a typo in the middle of the name still finds it (edit distance, not a prefix glob)
+    const err = (() => { try { createModel('vit_bsae_patch16_224'); } catch (e) { return e as UnknownModelError; } })()!;
+    expect(err.suggestions[0]).toBe('vit_base_patch16_224');
+    expect(nearestModels('vit_small')[0]).toMatch(/^vit_small_/);
+    expect(nearestModels('resnet50')).toEqual([]); // nothing near: no misleading hint
+  });
+
+  it("registers timm's test_vit / test_vit2 with their r160_in1k preprocessing and timm's parameter counts", () => {
+    // timm 1.0.28: sum(p.numel() for p in create_model('test_vit').parameters()) == 371_240
+    expect(countParameters(getModelConfig('test_vit'))).toBe(371_240);
+    expect(countParameters(getModelConfig('test_vit2'))).toBe(455_720);
+    expect(getModelConfig('test_vit2')).toMatchObject({ classToken: false, regTokens: 1, globalPool: 'avg', initValues: 1e-5 });
+    expect(getPretrainedCfg('test_vit')).toMatchObject({ inputSize: [3, 160, 160], cropPct: 0.95, interpolation: 'bicubic', mean: [0.5, 0.5, 0.5] });
   });
 
   it('createModel applies overrides over the registered config', () => {

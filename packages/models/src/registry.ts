@@ -13,12 +13,44 @@ export class DuplicateModelError extends TfjsVitError {
   }
 }
 
-/** A name that is not registered. */
+/** A name that is not registered; `suggestions` are the nearest registered names. */
 export class UnknownModelError extends TfjsVitError {
+  readonly suggestions: string[];
   constructor(name: string, suggestions: string[]) {
     const hint = suggestions.length ? `; did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}?` : '';
     super('UNKNOWN_MODEL', `unknown model "${name}"${hint}`);
+    this.suggestions = suggestions;
   }
+}
+
+/** Levenshtein distance (insert, delete, substitute: 1 each). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/**
+ * The registered names nearest to `name` (edit distance, ties by name): at most `n`, none further
+ * than half the name's length or 2 edits beyond the nearest — what an unknown-name error suggests.
+ *
+ * @example
+ * ```ts
+ * nearestModels('vit_bsae_patch16_224'); // ['vit_base_patch16_224', …]
+ * ```
+ */
+export function nearestModels(name: string, n = 5): string[] {
+  const q = name.toLowerCase();
+  const scored = listModels()
+    .map((m) => ({ m, d: m.startsWith(q) && q.length >= 4 ? 0.5 : editDistance(q, m) }))
+    .filter(({ d }) => d <= Math.max(3, q.length / 2))
+    .sort((x, y) => x.d - y.d || (x.m < y.m ? -1 : 1));
+  const best = scored[0]?.d ?? 0;
+  return scored.filter(({ d }) => d <= best + 2).slice(0, n).map(({ m }) => m); // only the near ones
 }
 
 /** What `registerModel` takes: a ViT config (built with `createViT`) or your own factory, or both. */
@@ -73,8 +105,7 @@ export function registerModel<M extends Module>(name: string, registration: Mode
 function entry(name: string): Entry {
   const e = registry().get(name);
   if (!e) {
-    const stem = name.split('_').slice(0, 2).join('_');
-    throw new UnknownModelError(name, listModels(`${stem}*`).slice(0, 5));
+    throw new UnknownModelError(name, nearestModels(name));
   }
   return e;
 }
