@@ -16,6 +16,7 @@ export { openTorchLegacy, LEGACY_MAGIC } from './torch_legacy';
 export { openSafetensors, MAX_SAFETENSORS_HEADER, SAFETENSORS_DTYPES } from './safetensors_read';
 export { serializeSafetensors, saveSafetensors, type SaveSafetensorsOptions, type StateDictSource } from './safetensors_write';
 export { openNpy, parseNpyHeader, type NpyHeader } from './npy';
+export { serializeNpy } from './npy_write';
 export { openNpz } from './npz';
 export {
   openCheckpoint, readCheckpoint,
