@@ -53,3 +53,25 @@ describeBackends('createTransform eval vs timm/torchvision', () => {
     expect(() => createTransform({ inputSize: 8, cropPct: 1.5 })).toThrow(/cropPct/);
   });
 });
+
+// timm 1.0.28's own create_transform (tools/fixtures/gen_pipeline.py) in each crop mode, square and
+// not: the pixel path must be exact.
+const modes = imageFixture('crop_modes');
+interface ModeCase {
+  key: string; image: string; cropMode: 'center' | 'squash' | 'border'; inputSize: [number, number]; cropPct: number;
+  interpolation: 'bilinear' | 'bicubic'; mean: number[]; std: number[];
+}
+describeBackends('createTransform crop modes vs timm 1.0.28', () => {
+  for (const c of modes.meta.cases as ModeCase[]) {
+    it(`${c.key} (${c.interpolation}, crop ${c.cropPct})`, () => {
+      const t = createTransform({ inputSize: c.inputSize, cropPct: c.cropPct, cropMode: c.cropMode, interpolation: c.interpolation, mean: c.mean, std: c.std });
+      const want = modes.floatImage(c.key);
+      const got = t.apply(modes.image(`input.${c.image}`)) as FloatImage;
+      expect([got.height, got.width]).toEqual(c.inputSize);
+      expect(maxDiff(got.data, want.data)).toBe(0);
+    });
+  }
+  it('rejects an unknown crop mode', () => {
+    expect(() => createTransform({ inputSize: 8, cropMode: 'fit' as never })).toThrow(/cropMode must be one of center, squash, border/);
+  });
+});

@@ -1,5 +1,5 @@
-// createTransform: timm's create_transform for the two pipelines a ViT needs — eval (resize the
-// shorter side to floor(size / crop_pct), center crop, to tensor, normalize) and train
+// createTransform: timm's create_transform for the two pipelines a ViT needs — eval (resize by
+// crop_pct and crop, in timm's three crop modes, then to tensor and normalize) and train
 // (RandomResizedCrop, horizontal flip, to tensor, normalize).
 import { Compose } from './compose';
 import { CenterCrop } from './crop';
@@ -10,10 +10,22 @@ import { RandAugment } from './rand_augment';
 import { RandomResizedCrop } from './random_resized_crop';
 import type { Interpolation } from './resample';
 import { Resize } from './resize';
+import { ResizeKeepRatio } from './resize_keep_ratio';
 import { ToTensor } from './to_tensor';
+import { roundHalfEven } from './transform';
 
 /** timm's default crop_pct. */
 export const DEFAULT_CROP_PCT = 0.875;
+
+/**
+ * timm's eval crop modes: 'center' keeps the aspect ratio and crops (image lost at the sides),
+ * 'squash' resizes each side to size / cropPct and crops (aspect ratio not kept), 'border' fits
+ * the longer side and pads with the mean colour (nothing lost when cropPct is 1).
+ */
+export type CropMode = 'center' | 'squash' | 'border';
+
+/** The crop modes {@link createTransform} accepts. */
+export const CROP_MODES: readonly CropMode[] = ['center', 'squash', 'border'];
 
 /** Options of {@link createTransform}: a model's pretrained metadata plus train-time knobs. */
 export interface CreateTransformOptions {
@@ -26,6 +38,8 @@ export interface CreateTransformOptions {
   std?: readonly number[];
   /** Eval only: the center crop keeps this fraction. Default 0.875. */
   cropPct?: number;
+  /** Eval only: how the image is fitted to the input size (timm's crop_mode). Default 'center'. */
+  cropMode?: CropMode;
   /** Train only: RandomResizedCrop area range. Default [0.08, 1]. */
   scale?: readonly [number, number];
   /** Train only: RandomResizedCrop aspect-ratio range. Default [3/4, 4/3]. */
@@ -47,11 +61,17 @@ function outputSize(inputSize: number | readonly number[]): [number, number] {
 }
 
 /**
- * The timm-style pipeline for a model: `Compose` of pixel transforms ending in `ToTensor` and
- * `Normalize`, so it also runs inside DataLoader workers.
+ * The timm-style pipeline for a model (timm 1.0's `transforms_imagenet_eval` /
+ * `transforms_imagenet_train`): `Compose` of pixel transforms ending in `ToTensor` and `Normalize`,
+ * so it also runs inside DataLoader workers.
  *
- * Eval: `Resize(floor(size / cropPct))` on the shorter side (per side `[floor(h / p), floor(w / p)]`
- * for non-square sizes, as timm) → `CenterCrop(size)` → `ToTensor` → `Normalize`.
+ * Eval, with `scale = floor(size / cropPct)` per side:
+ * - 'center' (default): `Resize(scale)` on the shorter side (for a non-square size timm's
+ *   `ResizeKeepRatio(scale)`, which is bilinear whatever `interpolation` says) → `CenterCrop(size)`;
+ * - 'squash': `Resize([scaleH, scaleW])` exactly → `CenterCrop(size)`;
+ * - 'border': `ResizeKeepRatio(scale, longest 1)` → `CenterCrop(size)` padding with the mean
+ *   colour (`round(255 · mean)`, timm's `CenterCropOrPad`);
+ * then `ToTensor` → `Normalize`.
  * Train: `RandomResizedCrop(size, {scale, ratio})` → `RandomHorizontalFlip(hflip)` →
  * [`RandAugment(autoAugment)`] → `ToTensor` → `Normalize`. (timm's train default also applies ColorJitter(0.4); this pipeline does not.)
  *
@@ -82,9 +102,21 @@ export function createTransform(options: CreateTransformOptions): Compose {
   }
   const cropPct = options.cropPct ?? DEFAULT_CROP_PCT;
   if (!(cropPct > 0 && cropPct <= 1)) throw new TransformArgumentError(`createTransform: cropPct must be in (0, 1], got ${cropPct}`);
-  const resize =
-    h === w
-      ? new Resize(Math.floor(h / cropPct), { interpolation })
-      : new Resize([Math.floor(h / cropPct), Math.floor(w / cropPct)], { interpolation });
-  return new Compose([resize, new CenterCrop([h, w]), ...tail]);
+  const mode = options.cropMode ?? 'center';
+  const scale: [number, number] = [Math.floor(h / cropPct), Math.floor(w / cropPct)];
+  switch (mode) {
+    case 'squash':
+      return new Compose([new Resize(scale, { interpolation }), new CenterCrop([h, w]), ...tail]);
+    case 'border': {
+      const fill = mean.map((m) => roundHalfEven(255 * m));
+      return new Compose([new ResizeKeepRatio(scale, { longest: 1, interpolation }), new CenterCrop([h, w], { fill }), ...tail]);
+    }
+    case 'center': {
+      const resize = scale[0] === scale[1] ? new Resize(scale[0], { interpolation }) : new ResizeKeepRatio(scale);
+      return new Compose([resize, new CenterCrop([h, w]), ...tail]);
+    }
+    default:
+      throw new TransformArgumentError(`createTransform: cropMode must be one of ${CROP_MODES.join(', ')}, got '${String(mode)}'`);
+  }
 }
+

@@ -1,18 +1,24 @@
-// Crop, pad and CenterCrop with torchvision's arithmetic (banker's rounding, zero padding).
+// Crop, pad and CenterCrop with torchvision's arithmetic (banker's rounding; zero padding, or a fill
+// colour as timm's CenterCropOrPad).
 import { TransformArgumentError } from './errors';
 import { requireRGBImage, type Pixels, type RGBImage } from './image';
 import { roundHalfEven, type PixelTransform, type Transform, type TransformSpec } from './transform';
 
 /**
- * The `height` × `width` window at (`top`, `left`); pixels outside the image are 0, as PIL's crop.
+ * The `height` × `width` window at (`top`, `left`); pixels outside the image are 0, as PIL's crop,
+ * or the `fill` colour (one value per channel).
  *
  * @example
  * const patch = crop(img, 10, 20, 64, 64);
  */
-export function crop(img: RGBImage, top: number, left: number, height: number, width: number): RGBImage {
+export function crop(img: RGBImage, top: number, left: number, height: number, width: number, fill?: readonly number[]): RGBImage {
   requireRGBImage('crop', img);
   const C = img.channels;
   const out = new Uint8Array(height * width * C);
+  if (fill && fill.some((v) => v !== 0)) {
+    if (fill.length !== C) throw new TransformArgumentError(`crop: fill has ${fill.length} values for ${C} channels`);
+    for (let i = 0; i < out.length; i++) out[i] = fill[i % C];
+  }
   for (let y = 0; y < height; y++) {
     const sy = top + y;
     if (sy < 0 || sy >= img.height) continue;
@@ -34,14 +40,22 @@ export function sizePair(what: string, size: number | readonly number[]): [numbe
   return [pair[0], pair[1]];
 }
 
+/** Options of {@link centerCrop}. */
+export interface CenterCropOptions {
+  /** Colour of the padding when the crop is larger than the image (default 0: torchvision's CenterCrop). */
+  fill?: readonly number[];
+}
+
 /**
  * Crops the center like torchvision: offsets `round((H - h) / 2)` with Python's rounding; when the
- * crop is larger than the image the image is first zero-padded (`floor` before, `ceil` after).
+ * crop is larger than the image the image is first padded (`floor` before, `ceil` after) with 0,
+ * or with `fill` (timm's `CenterCropOrPad`).
  *
  * @example
  * const out = centerCrop(img, 224);
+ * const boxed = centerCrop(img, 224, { fill: [124, 116, 104] });
  */
-export function centerCrop(img: RGBImage, size: number | readonly [number, number]): RGBImage {
+export function centerCrop(img: RGBImage, size: number | readonly [number, number], options: CenterCropOptions = {}): RGBImage {
   requireRGBImage('centerCrop', img);
   const [ch, cw] = sizePair('centerCrop', size);
   let { height: H, width: W } = img;
@@ -55,7 +69,7 @@ export function centerCrop(img: RGBImage, size: number | readonly [number, numbe
   }
   const top = roundHalfEven((H - ch) / 2) - padTop;
   const left = roundHalfEven((W - cw) / 2) - padLeft;
-  return crop(img, top, left, ch, cw);
+  return crop(img, top, left, ch, cw, options.fill);
 }
 
 /**
@@ -66,16 +80,18 @@ export function centerCrop(img: RGBImage, size: number | readonly [number, numbe
  */
 export class CenterCrop implements Transform<RGBImage, RGBImage>, PixelTransform {
   readonly size: [number, number];
-  constructor(size: number | readonly [number, number]) {
+  readonly options: CenterCropOptions;
+  constructor(size: number | readonly [number, number], options: CenterCropOptions = {}) {
     this.size = sizePair('CenterCrop', size);
+    this.options = options.fill ? { fill: [...options.fill] } : {};
   }
   call(img: RGBImage): RGBImage {
-    return centerCrop(img, this.size);
+    return centerCrop(img, this.size, this.options);
   }
   apply(img: Pixels): Pixels {
     return this.call(img as RGBImage);
   }
   toSpec(): TransformSpec {
-    return { type: 'CenterCrop', args: [this.size] };
+    return { type: 'CenterCrop', args: this.options.fill ? [this.size, this.options] : [this.size] };
   }
 }

@@ -73,6 +73,22 @@ describe('loadImage (sharp)', () => {
     expect([rotated.height, rotated.width]).toEqual([pilRot.height, pilRot.width]);
     expect([rotated.height, rotated.width]).toEqual([plain.width, plain.height]);
     expect(maxDiff(rotated.data, pilRot.data)).toBeLessThanOrEqual(2);
+    // exifOrientation: false gives PIL's Image.open(f).convert('RGB'): the stored pixels, unrotated
+    const stored = await loadImage(readFileSync(new URL('photo_exif6.jpg', fixtures)), { name: 'exif6', exifOrientation: false });
+    expect([stored.height, stored.width]).toEqual([pil.height, pil.width]);
+    expect(maxDiff(stored.data, pil.data)).toBeLessThanOrEqual(2);
+  });
+  it("converts a CMYK JPEG with PIL's formula (no ICC round trip): Pillow's own convert('RGB'), exactly", async () => {
+    const img = await loadImage(new URL('../fixtures/cmyk.jpg', import.meta.url).pathname);
+    const pil = imageFixture('crop_modes').image('cmyk_as_rgb');
+    expect([img.height, img.width]).toEqual([pil.height, pil.width]);
+    expect(maxDiff(img.data, pil.data)).toBe(0);
+  });
+  it('names the file in errors for a missing path, a directory and an empty file', async () => {
+    await expect(loadImage(join(dir, 'nope.jpg'))).rejects.toThrow(/nope\.jpg: cannot read: no such file/);
+    await expect(loadImage(dir)).rejects.toThrow(/is a directory, not an image/);
+    writeFileSync(join(dir, 'empty.png'), new Uint8Array(0));
+    await expect(loadImage(join(dir, 'empty.png'))).rejects.toThrow(/empty\.png: empty file \(0 bytes\)/);
   });
   it('throws ImageDecodeError naming the file for corrupt and truncated images', async () => {
     const bad = join(dir, 'garbage.jpg');

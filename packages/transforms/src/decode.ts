@@ -15,10 +15,16 @@ export interface DrawableImage {
 /** What {@link loadImage} accepts. A string is a file path in Node and a URL in browsers. */
 export type ImageInput = string | Uint8Array | ArrayBuffer | RawPixels | DrawableImage;
 
-/** Options of {@link loadImage}. */
+/** Options of {@link loadImage} and {@link decodeImage}. */
 export interface LoadImageOptions {
   /** The name used in errors and logs for bytes / bitmaps (a path names itself). */
   name?: string;
+  /**
+   * Rotate / flip by the EXIF orientation tag (default true, as browsers show photos). PIL's
+   * `Image.open(f).convert('RGB')` — what timm and torchvision datasets run — ignores the tag, so
+   * pass false to see exactly their pixels. Node (sharp) only: browsers always apply it.
+   */
+  exifOrientation?: boolean;
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -44,15 +50,41 @@ function describe(meta: import('sharp').Metadata): string | null {
   return notes.length ? notes.join(', ') : null;
 }
 
-async function decodeWithSharp(sharp: SharpModule, bytes: Uint8Array, name: string): Promise<RGBImage> {
+/**
+ * PIL's CMYK → RGB (`cmyk2rgb` in libImaging/Convert.c): `R = (255 − K) − C·(255 − K)/255`, with
+ * no ICC profile — what `convert('RGB')` gives a CMYK JPEG, so ours match timm's pixels.
+ */
+function cmykToRGB(cmyk: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(width * height * 3);
+  const muldiv255 = (a: number, b: number) => {
+    const t = a * b + 128;
+    return ((t >> 8) + t) >> 8;
+  };
+  for (let p = 0; p < width * height; p++) {
+    const nk = 255 - cmyk[4 * p + 3];
+    for (let c = 0; c < 3; c++) out[3 * p + c] = Math.max(0, nk - muldiv255(cmyk[4 * p + c], nk));
+  }
+  return out;
+}
+
+async function decodeWithSharp(sharp: SharpModule, bytes: Uint8Array, name: string, exifOrientation: boolean): Promise<RGBImage> {
   try {
     const img = sharp(bytes, { failOn: 'warning' });
     const meta = await img.metadata();
     const note = describe(meta);
     if (note) logDebug(`${name}: converted ${meta.format} (${note}) to 8-bit RGB`);
-    if (meta.orientation && meta.orientation > 1) logDebug(`${name}: applied EXIF orientation ${meta.orientation}`);
-    const { data, info } = await img
-      .rotate()
+    if (meta.orientation && meta.orientation > 1) {
+      logDebug(`${name}: ${exifOrientation ? 'applied' : 'ignored (as PIL)'} EXIF orientation ${meta.orientation}`);
+    }
+    const oriented = exifOrientation ? img.rotate() : img;
+    if (meta.space === 'cmyk') {
+      // the bands as stored (no ICC round trip through sRGB, which PIL does not do either)
+      const { data, info } = await oriented.pipelineColourspace('cmyk').toColourspace('cmyk').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+      if (info.channels !== 4) throw new Error(`expected 4 CMYK channels, got ${info.channels}`);
+      const cmyk = new Uint8Array(data.buffer, data.byteOffset, data.length);
+      return { data: cmykToRGB(cmyk, info.width, info.height), width: info.width, height: info.height, channels: 3 };
+    }
+    const { data, info } = await oriented
       .removeAlpha()
       .toColourspace('srgb')
       .raw({ depth: 'uchar' })
@@ -99,21 +131,30 @@ async function decodeInBrowser(bytes: Uint8Array, name: string): Promise<RGBImag
 }
 
 /**
- * Decodes encoded image bytes (JPEG, PNG, WebP, GIF, TIFF…) to RGB, honouring EXIF orientation.
- * Throws {@link ImageDecodeError} naming `name` when the bytes are corrupt or truncated.
+ * Decodes encoded image bytes (JPEG, PNG, WebP, GIF, TIFF…) to RGB as PIL's `convert('RGB')` does
+ * (gray replicated, alpha dropped, CMYK by PIL's formula), honouring EXIF orientation unless
+ * `exifOrientation: false`. Throws {@link ImageDecodeError} naming `name` when the bytes are
+ * corrupt, truncated or not an image.
  *
  * @example
  * const img = await decodeImage(await fs.readFile('cat.jpg'), 'cat.jpg');
  */
-export async function decodeImage(bytes: Uint8Array | ArrayBuffer, name = '<bytes>'): Promise<RGBImage> {
+export async function decodeImage(bytes: Uint8Array | ArrayBuffer, name = '<bytes>', options: Pick<LoadImageOptions, 'exifOrientation'> = {}): Promise<RGBImage> {
   const u8 = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
+  if (u8.length === 0) throw new ImageDecodeError(name, 'empty file (0 bytes)');
   const sharp = await getSharp();
-  return sharp ? decodeWithSharp(sharp, u8, name) : decodeInBrowser(u8, name);
+  return sharp ? decodeWithSharp(sharp, u8, name, options.exifOrientation ?? true) : decodeInBrowser(u8, name);
 }
 
 async function readSource(path: string): Promise<Uint8Array> {
   if (isNode) {
-    return fs().promises.readFile(path);
+    try {
+      return await fs().promises.readFile(path);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'is a directory, not an image' : err.message;
+      throw new ImageDecodeError(path, `cannot read: ${why}`, { cause: e });
+    }
   }
   const res = await fetch(path);
   if (!res.ok) throw new ImageDecodeError(path, `HTTP ${res.status}`);
@@ -142,8 +183,8 @@ function isImageData(x: object): x is { data: Uint8ClampedArray; width: number; 
  * const x = new Compose([new Resize(256), new CenterCrop(224), new ToTensor()]).call(img);
  */
 export async function loadImage(input: ImageInput, options: LoadImageOptions = {}): Promise<RGBImage> {
-  if (typeof input === 'string') return decodeImage(await readSource(input), options.name ?? input);
-  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return decodeImage(input, options.name);
+  if (typeof input === 'string') return decodeImage(await readSource(input), options.name ?? input, options);
+  if (input instanceof Uint8Array || input instanceof ArrayBuffer) return decodeImage(input, options.name, options);
   if (isRaw(input)) return toRGB(input, options.name);
   if (isImageData(input)) return toRGB({ ...input, channels: 4 }, options.name ?? '<ImageData>');
   return canvasPixels(input, options.name ?? '<bitmap>');

@@ -6,16 +6,19 @@ export type { RGBImage, FloatImage, Pixels } from './image';
 export { isRGBImage, isFloatImage } from './image';
 export { toRGB, type RawPixels } from './to_rgb';
 export { loadImage, decodeImage, type ImageInput, type LoadImageOptions, type DrawableImage } from './decode';
+export { saveImage, encodeImage, formatOfPath, type ImageFormat } from './encode';
 export type { Transform, PixelTransform, TransformContext, TransformSpec } from './transform';
 export { isPixelTransform } from './transform';
 export { resampleImage, type Interpolation } from './resample';
 export { Resize, resize, resizedSize, type ResizeOptions } from './resize';
-export { CenterCrop, centerCrop, crop } from './crop';
+export { CenterCrop, centerCrop, crop, type CenterCropOptions } from './crop';
+export { ResizeKeepRatio, resizeKeepRatio, keepRatioSize, type ResizeKeepRatioOptions } from './resize_keep_ratio';
 export {
   RandomResizedCrop, randomResizedCropParams, resizedCrop,
   type RandomResizedCropOptions, type CropParams,
 } from './random_resized_crop';
 export { RandomHorizontalFlip, hflip } from './flip';
+export { Grayscale, grayscale } from './grayscale';
 export { ToTensor, toTensor, toFloatImage } from './to_tensor';
 export {
   Normalize, normalize, normalizeFloatImage,
@@ -23,7 +26,7 @@ export {
 } from './normalize';
 export { Compose, compose } from './compose';
 export { transformFromSpec, registerTransform } from './spec';
-export { createTransform, DEFAULT_CROP_PCT, type CreateTransformOptions } from './create_transform';
+export { createTransform, DEFAULT_CROP_PCT, CROP_MODES, type CreateTransformOptions, type CropMode } from './create_transform';
 export { ArrayDataset, Subset, classCounts, type Dataset, type DatasetItem, type ImageSource } from './dataset';
 export { ImageFolder, IMAGE_EXTENSIONS, type ImageFolderOptions } from './image_folder';
 export { randomSplit, type RandomSplitOptions, type SplitResult } from './split';

@@ -1,5 +1,6 @@
 // PIL's point, enhance and affine operations on RGB uint8 images (ImageOps, ImageEnhance,
 // Image.transform), reimplemented with PIL's arithmetic: the building blocks of RandAugment.
+import { luma } from './grayscale';
 import { checkImage, type RGBImage } from './image';
 
 const f32 = Math.fround;
@@ -91,16 +92,6 @@ export function blend(a: RGBImage, b: RGBImage, alpha: number): RGBImage {
   return { ...b, data: out };
 }
 
-/** PIL's RGB → L (ITU-R 601-2 luma, 16-bit fixed point with rounding). */
-function luma(img: RGBImage): Uint8Array {
-  const n = img.width * img.height;
-  const out = new Uint8Array(n);
-  for (let p = 0; p < n; p++) {
-    const i = p * 3;
-    out[p] = (img.data[i] * 19595 + img.data[i + 1] * 38470 + img.data[i + 2] * 7471 + 0x8000) >> 16;
-  }
-  return out;
-}
 
 function grayToRGB(img: RGBImage, gray: (p: number) => number): RGBImage {
   const out = new Uint8Array(img.data.length);

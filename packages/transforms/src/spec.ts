@@ -3,10 +3,12 @@ import { Compose } from './compose';
 import { CenterCrop } from './crop';
 import { TransformArgumentError } from './errors';
 import { RandomHorizontalFlip } from './flip';
+import { Grayscale } from './grayscale';
 import { Normalize } from './normalize';
 import { RandAugment } from './rand_augment';
 import { RandomResizedCrop } from './random_resized_crop';
 import { Resize } from './resize';
+import { ResizeKeepRatio } from './resize_keep_ratio';
 import { ToTensor } from './to_tensor';
 import type { PixelTransform, TransformSpec } from './transform';
 
@@ -14,10 +16,12 @@ type Factory = (...args: any[]) => PixelTransform;
 
 const registry = new Map<string, Factory>([
   ['Resize', (size, opts) => new Resize(size, opts)],
-  ['CenterCrop', (size) => new CenterCrop(size)],
+  ['CenterCrop', (size, opts) => new CenterCrop(size, opts)],
+  ['ResizeKeepRatio', (size, opts) => new ResizeKeepRatio(size, opts)],
   ['RandomResizedCrop', (size, opts) => new RandomResizedCrop(size, opts)],
   ['RandomHorizontalFlip', (p, opts) => new RandomHorizontalFlip(p, opts)],
   ['RandAugment', (opts) => new RandAugment(opts)],
+  ['Grayscale', (channels) => new Grayscale(channels)],
   ['ToTensor', () => new ToTensor()],
   ['Normalize', (mean, std) => new Normalize(mean, std)],
   ['Compose', (children: TransformSpec[]) => new Compose(children.map(transformFromSpec) as never)],
