@@ -5,8 +5,13 @@ import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { exportOnnx, fileSource, fromTimm, openCheckpoint, saveSafetensors, saveTfjsModel, type TimmLoadReport } from '@tfjs-vit/convert';
 import { countParameters, type VisionTransformer, type ViTConfig } from '@tfjs-vit/models';
-import { ArgumentError } from '@tfjs-vit/ops';
+import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
+import { Option, type Command } from 'commander';
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from './backend';
+import type { CliContext } from './context';
 import { countingFileSource } from './counting_source';
+import { commonOptions, examples, int, size } from './options';
 import { createProgress, formatBytes } from './progress';
 
 /** Output formats of `convert`. */
@@ -57,7 +62,8 @@ export function resolveOutput(out: string, format?: OutputFormat): { format: Out
 
 const list = (xs: readonly string[], n = 6) => (xs.length <= n ? xs.join(', ') : `${xs.slice(0, n).join(', ')}, … (+${xs.length - n})`);
 
-function describeArchitecture(c: ViTConfig, inferred: boolean, model?: string): string {
+/** One line describing an architecture: its name (or "inferred"), widths, sizes and parameter count. */
+export function describeArchitecture(c: ViTConfig, inferred: boolean, model?: string): string {
   const size = (v: ViTConfig['imgSize']) => (Array.isArray(v) ? v.join('x') : String(v));
   const parts = [
     `embedDim ${c.embedDim}`, `depth ${c.depth}`, `heads ${c.numHeads}`, `patch ${size(c.patchSize)}`, `img ${size(c.imgSize)}`,
@@ -180,4 +186,49 @@ export async function runConvert(input: string, options: ConvertOptions, say: (l
   } finally {
     model.dispose();
   }
+}
+
+/** Registers `convert` on the program. */
+export function convertCommand(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('convert')
+    .description('convert a checkpoint (.pth, .safetensors, .npz; timm, torchvision, Hugging Face or JAX layout) to tfjs, safetensors or ONNX')
+    .argument('<input>', 'the checkpoint')
+    .requiredOption('-o, --out <dir|file>', 'output directory (tfjs) or file (.safetensors, .onnx)')
+    .option('-m, --model <name>', 'registered architecture (default: inferred from the checkpoint)')
+    .option('--num-heads <n>', 'attention heads, when they cannot be inferred (not in the shapes)', int('--num-heads', 1))
+    .option('--num-classes <n>', 'classes of the head (a different size gets a new head)', int('--num-classes'))
+    .option('--img-size <S|HxW>', 'input size (pos_embed is resampled)', size('--img-size'))
+    .addOption(new Option('--dtype <dtype>', 'weight storage (tfjs, safetensors)').choices(['float32', 'float16']).default('float32'))
+    .addOption(new Option('-f, --format <format>', 'output format (default: from --out, else tfjs)').choices(['tfjs', 'safetensors', 'onnx']))
+    .addOption(new Option('--data-format <layout>', 'ONNX input layout').choices(['NCHW', 'NHWC']).default('NCHW'))
+    .option('--no-strict', 'load what fits and report the rest instead of failing')
+    .option('--plain', 'plain progress lines even on a terminal');
+  commonOptions(cmd, 'wasm')
+    .addHelpText('after', examples(
+      'tfjs-vit convert vit_small_patch16_224.augreg_in21k_ft_in1k.safetensors --out web/vit_small --dtype float16',
+      'tfjs-vit convert vit_base_patch16_224.pth --out ft/vit_b16 --num-classes 10 --img-size 384',
+      'tfjs-vit convert model.safetensors --out vit.onnx',
+    ))
+    .action(async (input: string, o: Record<string, unknown>) => {
+      tf.enableProdMode(); // no debug checks in a CLI
+      try {
+        statSync(input);
+      } catch {
+        throw new TfjsVitError('WEIGHTS_NOT_FOUND', `${input}: no such file`);
+      }
+      ctx.out(`backend: ${await useBackend(o.backend as string)}`);
+      const options: ConvertOptions = {
+        out: o.out as string, model: o.model as string | undefined, numHeads: o.numHeads as number | undefined,
+        numClasses: o.numClasses as number | undefined, imgSize: o.imgSize as ConvertOptions['imgSize'],
+        dtype: o.dtype as ConvertOptions['dtype'], format: o.format as OutputFormat | undefined,
+        dataFormat: o.dataFormat as ConvertOptions['dataFormat'], strict: o.strict as boolean, plain: o.plain as boolean | undefined,
+      };
+      try {
+        await runConvert(input, options, ctx.out);
+      } catch (e) {
+        if (e instanceof TfjsVitError && /numHeads/.test(e.message) && !options.numHeads) Object.assign(e, { hint: 'pass --num-heads N (or --model <name>)' });
+        throw e;
+      }
+    });
 }

@@ -1,104 +1,74 @@
-// The `tfjs-vit` command line: `convert` and `models`, built with commander.
+// The `tfjs-vit` command line (commander): one file per command, each its option parsing plus a
+// call into the library; this file assembles them and turns errors into one line and an exit code.
+import { CommanderError, Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
-import { Command } from 'commander';
-import { selectBackend, TfjsVitError } from '@tfjs-vit/ops';
-import { runConvert, type ConvertOptions, type OutputFormat } from './convert_command';
-import { formatModelTable, modelRows } from './models_command';
+import { attentionCommand } from './attention_command';
+import { createContext, type CliIO } from './context';
+import { convertCommand } from './convert_command';
+import { embedCommand } from './embed_command';
+import { infoCommand } from './info_command';
+import { modelsCommand } from './models_command';
+import { examples } from './options';
+import { errorLine } from './output';
+import { predictCommand } from './predict_command';
 
-/** Where the program writes: lines for the user and error messages. */
-export interface CliIO {
-  out: (line: string) => void;
-  err: (line: string) => void;
-}
+export type { CliIO } from './context';
 
 const defaultIO: CliIO = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) };
 
-function int(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new TfjsVitError('CLI_ARGUMENT', `${name} must be a non-negative integer, got '${v}'`);
-    return n;
-  };
-}
-
-function imgSize(v: string): number | [number, number] {
-  const parts = v.split(/[x,]/).map(int('--img-size'));
-  if (parts.length === 1) return parts[0];
-  if (parts.length === 2) return [parts[0], parts[1]];
-  throw new TfjsVitError('CLI_ARGUMENT', `--img-size must be S or HxW, got '${v}'`);
+/** The program with every command registered, writing through `io`; `ctx` collects the exit code. */
+function buildProgram(io: CliIO, ctx: ReturnType<typeof createContext>): Command {
+  const program = new Command('tfjs-vit')
+    .description('Vision Transformers for TensorFlow.js: classify images with timm weights, embed them, draw attention, inspect and convert checkpoints')
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({
+      writeOut: (s) => io.out(s.replace(/\n$/, '')),
+      writeErr: (s) => io.err(s.replace(/\n$/, '')),
+    })
+    .addHelpText('after', examples(
+      'tfjs-vit predict cat.jpg --weights vit_base_patch16_224.augreg2_in21k_ft_in1k.safetensors',
+      'tfjs-vit info checkpoint.pth',
+      'tfjs-vit predict --help',
+    ));
+  predictCommand(program, ctx);
+  embedCommand(program, ctx);
+  attentionCommand(program, ctx);
+  infoCommand(program, ctx);
+  modelsCommand(program, ctx);
+  convertCommand(program, ctx);
+  return program;
 }
 
 /**
- * Runs the CLI on `argv` (without `node` and the script) and resolves to the exit code; errors
- * are printed (typed errors as `code: message`), never thrown.
+ * Runs the CLI on `argv` (without `node` and the script) and resolves to the exit code: 0 on
+ * success, 1 on an error (printed as one line, `error CODE: message`, with the stack under
+ * `--verbose`), 2 when the command finished but some inputs failed (e.g. unreadable images).
  *
  * @example
  * ```ts
- * const code = await runCli(['convert', 'vit.pth', '--out', 'web/vit', '--dtype', 'float16']);
+ * const code = await runCli(['predict', 'cat.jpg', '--weights', 'vit.safetensors', '--json']);
  * ```
  */
 export async function runCli(argv: readonly string[], io: CliIO = defaultIO): Promise<number> {
-  const program = new Command('tfjs-vit');
-  program.storeOptionsAsProperties(false).passCommandToAction(false).exitOverride();
-  program.description('Vision Transformers for TensorFlow.js: convert timm/PyTorch checkpoints, list models');
-  let task: Promise<void> = Promise.resolve();
-
-  program
-    .command('convert <input>')
-    .description('convert a checkpoint (.pth, .safetensors, .npz; timm, torchvision, Hugging Face or JAX layout)')
-    .requiredOption('-o, --out <dir|file>', 'output directory (tfjs) or file (.safetensors, .onnx)')
-    .option('-m, --model <name>', 'registered architecture (default: inferred from the checkpoint)')
-    .option('--num-heads <n>', 'attention heads, when they cannot be inferred (not in the shapes)', int('--num-heads'))
-    .option('--num-classes <n>', 'classes of the head (a different size gets a new head)', int('--num-classes'))
-    .option('--img-size <S|HxW>', 'input size (pos_embed is resampled)', imgSize)
-    .option('--dtype <dtype>', 'float32 or float16 weights (tfjs, safetensors)', 'float32')
-    .option('-f, --format <format>', 'tfjs, safetensors or onnx (default: from --out, else tfjs)')
-    .option('--data-format <layout>', 'ONNX input layout, NCHW or NHWC', 'NCHW')
-    .option('--no-strict', 'load what fits and report the rest instead of failing')
-    .option('--backend <name>', 'tfjs backend to prefer (wasm, cpu, webgpu, tfjs-node)', 'wasm')
-    .option('--plain', 'plain progress lines even on a terminal')
-    .action((input: string, o: Record<string, unknown>) => {
-      task = (async () => {
-        tf.enableProdMode(); // no debug checks or the tfjs-node banner in a CLI
-        const backend = await selectBackend({ prefer: o.backend as string });
-        io.out(`backend: ${backend.backend}`);
-        const options: ConvertOptions = {
-          out: o.out as string,
-          model: o.model as string | undefined,
-          numHeads: o.numHeads as number | undefined,
-          numClasses: o.numClasses as number | undefined,
-          imgSize: o.imgSize as ConvertOptions['imgSize'],
-          dtype: o.dtype as ConvertOptions['dtype'],
-          format: o.format as OutputFormat | undefined,
-          dataFormat: o.dataFormat as ConvertOptions['dataFormat'],
-          strict: o.strict as boolean,
-          plain: o.plain as boolean | undefined,
-        };
-        await runConvert(input, options, io.out);
-      })();
-    });
-
-  program
-    .command('models [filter]')
-    .description("registered models and their parameter counts; filter is a glob ('vit_small*')")
-    .action((filter?: string) => {
-      const rows = modelRows(filter);
-      io.out(rows.length ? formatModelTable(rows) : `no models match '${filter}'`);
-    });
-
+  const ctx = createContext(io);
+  const program = buildProgram(io, ctx);
+  tf.enableProdMode(); // no debug checks and no "install tfjs-node" banner in a CLI
+  if (!argv.length) {
+    io.err(program.helpInformation().replace(/\n$/, ''));
+    return 1;
+  }
   try {
-    program.parse(['node', 'tfjs-vit', ...argv]);
-    if (!argv.length) {
-      io.err(program.helpInformation());
-      return 1;
-    }
-    await task;
-    return 0;
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
   } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (typeof err.exitCode === 'number' && err.code?.startsWith('commander.')) return err.exitCode; // commander printed it
-    io.err(e instanceof TfjsVitError ? `error ${e.code}: ${e.message}` : `error: ${err.message ?? String(e)}`);
-    if (e instanceof TfjsVitError && /numHeads/.test(e.message) && !argv.includes('--num-heads')) io.err('hint: pass --num-heads N (or --model <name>)');
+    if (e instanceof CommanderError) return e.exitCode; // usage errors and --help: commander printed them
+    const [first, ...rest] = errorLine(e).split('\n');
+    io.err(first);
+    for (const line of rest) io.err(`  ${line}`);
+    const hint = (e as { hint?: string }).hint;
+    if (hint) io.err(`hint: ${hint}`);
+    if (argv.includes('--verbose') && e instanceof Error && e.stack) io.err(e.stack);
     return 1;
   }
 }
