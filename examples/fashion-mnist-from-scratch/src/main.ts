@@ -11,6 +11,7 @@ import { bytesSource, openSafetensors, saveSafetensors } from '@tfjs-vit/convert
 import { createViT, type VisionTransformerOptions } from '@tfjs-vit/models';
 import { AdamW, Trainer, cosineSchedule, crossEntropyLoss, paramGroupsWeightDecay, type Callback } from '@tfjs-vit/train';
 import { ArrayLoader, loadSplit } from './data';
+import { writeReport } from './report';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -93,7 +94,15 @@ async function main(): Promise<void> {
     test: { top1: result.top1, top5: result.top5, loss: result.loss, count: result.count, perClassAccuracy: result.perClassAccuracy, confusion: result.confusion.matrix },
     reloadMaxAbsLogitDiff: reloadDiff, examples, history,
   }, null, 2) + '\n');
-  console.log(`wrote ${settings.out}/{results.json,curve.svg,metrics.jsonl,model.safetensors,last/}`);
+  const examplePixels = Array.from({ length: 8 }, (_, i) => Uint8Array.from(data.test.images.subarray(i * 784, (i + 1) * 784), (v) => Math.round(Math.min(255, Math.max(0, (v * data.std + data.mean) * 255)))));
+  const report = await writeReport(settings.out, reloaded, few, examples.map((e, i) => ({ predicted: String(e.predicted), actual: String(e.actual), pixels: examplePixels[i] })), [
+    `test top-1 ${(result.top1 * 100).toFixed(2)}% (top-5 ${(result.top5 * 100).toFixed(2)}%) on ${result.count} held-out images after ${trainSeconds.toFixed(0)} s of training on ${data.train.count} images × ${history.length} epochs (backend ${tf.getBackend()})`,
+    `model: ViT ${JSON.stringify(config)}`,
+    'files: results.json, metrics.jsonl, metrics.csv, curve.svg, model.safetensors (timm keys), last/ (resumable checkpoint), attention/*.png',
+  ]);
+  tf.dispose([few, a, b]);
+  console.log(`wrote ${settings.out}/{results.json,curve.svg,metrics.jsonl,model.safetensors,last/,attention/}`);
+  console.log(`report: ${report}`);
   if (reloadDiff !== 0) throw new Error(`the reloaded model's logits differ from the trained model's by ${reloadDiff}`);
   if (result.top1 < settings.minTop1) {
     throw new Error(`test top-1 ${(result.top1 * 100).toFixed(2)}% is below --min-top1 ${settings.minTop1 * 100}%`);
