@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LayerNorm, torchDefaultInit, withZeroInit } from '@tfjs-vit/layers';
 import { createModel, createViT, getModelConfig, type ImgSize, type VisionTransformer, type VisionTransformerOptions } from '@tfjs-vit/models';
+import { readModelMeta } from './checkpoint_meta';
 import { inferViTConfig } from './infer_config';
 import { HF_LAYER_NORM_EPS } from './map_hf';
 import { loadTimmStream, type TimmLoadReport } from './timm_load';
@@ -29,7 +30,8 @@ export interface FromTimmOptions extends ReadTimmStateDictOptions {
 
 /**
  * Builds a VisionTransformer and loads a timm, torchvision, Hugging Face or JAX checkpoint into
- * it. Without `model`, the architecture is inferred from the shapes ({@link inferViTConfig});
+ * it. Without `model`, the architecture is inferred from the shapes ({@link inferViTConfig}), with
+ * the heads a safetensors file records in its metadata ({@link readModelMeta});
  * Hugging Face checkpoints get LayerNorm eps 1e-12, as their source. A checkpoint that does not
  * fit a named model throws `CheckpointMismatchError` listing the mismatches; one that is not a
  * ViT throws `CheckpointError` `CHECKPOINT_UNKNOWN_ARCH`.
@@ -56,7 +58,7 @@ export async function fromTimm(source: TimmSource, options: FromTimmOptions = {}
       config = { ...getModelConfig(name), ...overrides };
       build = () => createModel<VisionTransformer>(name, overrides);
     } else {
-      const inferred = inferViTConfig(shapes, { numHeads: given.numHeads ?? stream.numHeads });
+      const inferred = inferViTConfig(shapes, { numHeads: given.numHeads ?? stream.numHeads ?? readModelMeta(stream.metadata)?.numHeads });
       notes = inferred.notes;
       config = { ...inferred.config, ...given, ...overrides };
       const cfg = config;

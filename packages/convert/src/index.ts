@@ -50,3 +50,4 @@ export {
 export { openTimmStateDict, streamOfStateDict, type TimmStateDictStream } from './timm_stream';
 export { loadTfjsStreaming } from './tfjs_stream_load';
 export { fromTimm, type FromTimmOptions } from './from_timm';
+export { encodeModelMeta, readModelMeta, MODEL_META_KEY, type ModelMeta, type ModelMetaDataConfig } from './checkpoint_meta';

@@ -24,6 +24,8 @@ export interface TimmStateDictStream {
   strippedPrefixes: string[];
   /** Heads recorded in the checkpoint itself (JAX). */
   numHeads?: number;
+  /** A safetensors file's `__metadata__` strings (see `readModelMeta`). */
+  metadata?: Record<string, string>;
   /** Reads, maps and hands over the tensors group by group; each group is freed when `fn` returns. */
   forEachGroup(fn: (tensors: ReadonlyMap<string, tf.Tensor>) => void): void;
   /** Releases the source (and tensors this object holds). */
@@ -151,6 +153,7 @@ export async function openTimmStateDict(source: TimmSource, options: ReadTimmSta
     return {
       shapes, layout, wrappers: unwrap.wrappers, strippedPrefixes: unwrap.strippedPrefixes,
       numHeads: layout === 'jax' ? jaxNumHeads(entries) : undefined,
+      ...(ckpt.meta.metadata ? { metadata: ckpt.meta.metadata } : {}),
       forEachGroup, close: () => ckpt.close(),
     };
   } catch (err) {

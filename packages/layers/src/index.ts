@@ -12,7 +12,7 @@ export {
   type LoadStateDictOptions,
 } from './module';
 export { ModuleList, Sequential, Identity, type TensorModule } from './containers';
-export { initWeight, truncNormalInit, torchDefaultInit, normalInit, withZeroInit, isZeroInit, type InitMode } from './init';
+export { initWeight, truncNormalInit, torchDefaultInit, normalInit, withZeroInit, withSeededInit, isZeroInit, type InitMode } from './init';
 export { Linear, type LinearOptions } from './linear';
 export { LayerNorm, type LayerNormOptions } from './layer_norm';
 export { Conv2d, pair, type Conv2dOptions, type Size2 } from './conv2d';

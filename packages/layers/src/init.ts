@@ -34,6 +34,39 @@ export function withZeroInit<T>(build: () => T): T {
   }
 }
 
+let seeded: { base: number; n: number } | null = null;
+
+/**
+ * Runs `build` with every initialiser of this module drawing from seeds derived from `seed` (one
+ * per call, in order), so the same code builds the same weights: a reproducible run (PyTorch's
+ * `torch.manual_seed` before building the model). Initialisers given their own seed keep it.
+ *
+ * @example
+ * ```ts
+ * const a = withSeededInit(0, () => createViT(cfg));
+ * const b = withSeededInit(0, () => createViT(cfg)); // identical weights
+ * ```
+ */
+export function withSeededInit<T>(seed: number, build: () => T): T {
+  const outer = seeded;
+  seeded = { base: seed >>> 0, n: 0 };
+  try {
+    return build();
+  } finally {
+    seeded = outer;
+  }
+}
+
+/** The next seed of a {@link withSeededInit} scope, or `given` / undefined outside one. */
+function nextSeed(given?: number): number | undefined {
+  if (given !== undefined || !seeded) return given;
+  // splitmix-style mix of (base, n): distinct, well-spread seeds per initialiser call
+  let z = (seeded.base + Math.imul(++seeded.n, 0x9e3779b9)) >>> 0;
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+  return (z ^ (z >>> 16)) >>> 0;
+}
+
 /** Is a {@link withZeroInit} scope active? */
 export function isZeroInit(): boolean {
   return zeroInitDepth > 0;
@@ -49,7 +82,7 @@ export function isZeroInit(): boolean {
  */
 export function normalInit(shape: readonly number[], mean: number, std: number, seed?: number): tf.Tensor {
   if (zeroInitDepth > 0) return tf.zeros([...shape]);
-  return tf.randomNormal([...shape], mean, std, 'float32', seed);
+  return tf.randomNormal([...shape], mean, std, 'float32', nextSeed(seed));
 }
 
 /**
@@ -62,7 +95,7 @@ export function normalInit(shape: readonly number[], mean: number, std: number, 
  */
 export function truncNormalInit(shape: readonly number[], std = 0.02, seed?: number): tf.Tensor {
   if (zeroInitDepth > 0) return tf.zeros([...shape]);
-  return truncNormal([...shape], { std, seed });
+  return truncNormal([...shape], { std, seed: nextSeed(seed) });
 }
 
 /**
@@ -76,7 +109,7 @@ export function truncNormalInit(shape: readonly number[], std = 0.02, seed?: num
 export function torchDefaultInit(shape: readonly number[], fanIn: number, seed?: number): tf.Tensor {
   if (zeroInitDepth > 0) return tf.zeros([...shape]);
   const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-  return tf.randomUniform([...shape], -bound, bound, 'float32', seed);
+  return tf.randomUniform([...shape], -bound, bound, 'float32', nextSeed(seed));
 }
 
 /**

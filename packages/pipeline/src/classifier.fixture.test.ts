@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeBackends, loadFixture, maxAbsDiff } from '@tfjs-vit/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createClassifier, type Classifier } from './classifier';
-import type { DataConfigOverrides } from './data_config';
+import type { DataConfigOverrides } from '@tfjs-vit/transforms';
 
 const fx = loadFixture(new URL('../fixtures/predict.safetensors', import.meta.url));
 const weights = fileURLToPath(new URL('../fixtures/test_vit.pth', import.meta.url));

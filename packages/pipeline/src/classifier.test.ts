@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { encodeModelMeta, serializeSafetensors } from '@tfjs-vit/convert';
 import { createViT } from '@tfjs-vit/models';
 import { describeBackends } from '@tfjs-vit/testing';
 import { ImageDecodeError } from '@tfjs-vit/transforms';
@@ -24,7 +25,8 @@ describeBackends('Classifier', () => {
   });
 
   it('caps topk at the class count, gives null labels without names, refuses labels of the wrong length', async () => {
-    const clf = await createClassifier({ weights: tiny(), dataConfig: { inputSize: 32 } });
+    const clf = await createClassifier({ weights: tiny() });
+    expect(clf.dataConfig.inputSize).toEqual([3, 32, 32]); // a custom architecture keeps its own size
     const [r] = await clf.classify(image('small.png'), { topk: 10 });
     expect(r.top!.map((p) => p.index).sort()).toEqual([0, 1, 2]);
     expect(r.top!.every((p) => p.label === null)).toBe(true);
@@ -34,6 +36,27 @@ describeBackends('Classifier', () => {
     const named = await createClassifier({ weights: tiny(), labels: ['cat', 'dog', 'bird'], dataConfig: { inputSize: 32 } });
     expect((await named.classify(image('small.png'), { topk: 1 }))[0].top![0].label).toMatch(/cat|dog|bird/);
     await named.dispose();
+  });
+
+  it("a safetensors file's metadata gives the heads, preprocessing and labels the shapes cannot", async () => {
+    // embedDim 32 with 4 heads: no registered model and no 64-wide-head guess would find 4
+    const model = createViT({ imgSize: 32, patchSize: 8, embedDim: 32, depth: 1, numHeads: 4, numClasses: 3 });
+    const meta = { numHeads: 4, dataConfig: { inputSize: [3, 40, 40], interpolation: 'bilinear', cropPct: 1, cropMode: 'squash', mean: [0.5], std: [0.25] }, labels: ['cat', 'dog', 'bird'] };
+    const bytes = serializeSafetensors(model, { metadata: { format: 'pt', ...encodeModelMeta(meta) } });
+    const logits = (m: typeof model) => tf.tidy(() => Array.from(m.forward(tf.fill([1, 40, 40, 3], 0.3)).dataSync()));
+    model.eval().setInputSize([40, 40]); // as the classifier does for the recorded input size
+    const want = logits(model);
+    model.dispose();
+    const clf = await createClassifier({ weights: bytes });
+    expect(clf.model.config.numHeads).toBe(4);
+    expect(clf.labels).toEqual(['cat', 'dog', 'bird']);
+    expect(clf.dataConfig).toEqual({ inputSize: [3, 40, 40], interpolation: 'bilinear', cropPct: 1, cropMode: 'squash', mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
+    expect(clf.notes.join('\n')).toMatch(/preprocessing recorded in the checkpoint's metadata applies/);
+    expect(logits(clf.model)).toEqual(want);
+    await clf.dispose();
+    const overridden = await createClassifier({ weights: bytes, labels: null, dataConfig: { inputSize: 32 } });
+    expect([overridden.labels, overridden.dataConfig.inputSize]).toEqual([null, [3, 32, 32]]);
+    await overridden.dispose();
   });
 
   it('resamples pos_embed once for a fixed-size model fed another size, and leaks no tensors', async () => {

@@ -4,9 +4,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { VisionTransformer } from '@tfjs-vit/models';
 import { ArgumentError } from '@tfjs-vit/ops';
-import { loadImage, type Compose, type FloatImage, type ImageInput, type RGBImage } from '@tfjs-vit/transforms';
+import {
+  evalCrop, evalTransform, loadImage, resolveDataConfig,
+  type Compose, type DataConfig, type DataConfigOverrides, type FloatImage, type ImageInput, type PretrainedDataFields, type RGBImage,
+} from '@tfjs-vit/transforms';
 import { attentionMaps, type AttentionMap, type AttentionMapOptions } from './attention_maps';
-import { evalCrop, evalTransform, resolveDataConfig, type DataConfig, type DataConfigOverrides } from './data_config';
 import { builtinLabels, readLabels } from './labels';
 import { loadViT, type LoadedViT, type LoadViTOptions, type WeightsSource } from './load_vit';
 import { onnxRunner, tfjsRunner, type LogitsRunner, type Runtime } from './runtime';
@@ -18,7 +20,7 @@ export interface ClassifierOptions extends LoadViTOptions {
   weights: WeightsSource;
   /** Overrides of the model's pretrained preprocessing (timm's `--input-size`, `--crop-pct`, …). */
   dataConfig?: DataConfigOverrides;
-  /** Class names: a list, a label file path (Node), or null for indices; default ImageNet-1k for a 1000-class head. */
+  /** Class names: a list, a label file path (Node), or null for indices; default the names the checkpoint's metadata records, else ImageNet-1k for a 1000-class head. */
   labels?: readonly string[] | string | null;
   /** Where `classify` runs the forward pass (default 'tfjs'; 'onnxruntime' needs onnxruntime-node). */
   runtime?: Runtime;
@@ -255,8 +257,10 @@ export class Classifier {
 
 /**
  * Loads weights (any checkpoint format or the tfjs web format), resolves the model's pretrained
- * preprocessing (timm's `resolve_data_config`: overrides, then the registered model's cfg, then
- * timm's defaults) and the labels, and returns a {@link Classifier}. When the data config's input
+ * preprocessing (timm's `resolve_data_config`: overrides, then what the checkpoint's metadata
+ * records, then the registered model's cfg, then timm's defaults; a custom architecture keeps its
+ * own input size) and the labels, and returns a
+ * {@link Classifier}. When the data config's input
  * size is not the model's, the position embedding is resampled (timm's `dynamic_img_size` models
  * do it per call; others once, as `set_input_size`).
  *
@@ -277,9 +281,14 @@ export async function createClassifier(options: ClassifierOptions): Promise<Clas
   const notes = [...loaded.notes];
   try {
     const c = model.config;
-    const dc = resolveDataConfig(loaded.pretrainedCfg, options.dataConfig, c.inChans);
+    // no pretrained cfg (a custom architecture): the model's own input size rather than timm's 224;
+    // what the checkpoint records it was trained with comes before the registered model's cfg
+    const recorded = loaded.meta?.dataConfig as PretrainedDataFields | undefined;
+    const base = { ...(loaded.pretrainedCfg ?? { inputSize: [c.inChans, ...c.imgSize] }), ...recorded };
+    const dc = resolveDataConfig(base, options.dataConfig, c.inChans);
     if (dc.inputSize[0] !== c.inChans) throw new ArgumentError(`data config: inputSize has ${dc.inputSize[0]} channels, the model takes ${c.inChans}`);
-    if (!loaded.pretrainedCfg) notes.push(`no pretrained preprocessing known for this architecture: timm's defaults and your overrides apply (input ${dc.inputSize.slice(1).join('x')}, ${dc.interpolation}, crop ${dc.cropPct} ${dc.cropMode}, mean [${dc.mean}], std [${dc.std}])`);
+    if (recorded) notes.push(`preprocessing recorded in the checkpoint's metadata applies (input ${dc.inputSize.slice(1).join('x')}, ${dc.interpolation}, crop ${dc.cropPct} ${dc.cropMode}, mean [${dc.mean}], std [${dc.std}])`);
+    else if (!loaded.pretrainedCfg) notes.push(`no pretrained preprocessing known for this architecture: the model's input size, timm's defaults and your overrides apply (input ${dc.inputSize.slice(1).join('x')}, ${dc.interpolation}, crop ${dc.cropPct} ${dc.cropMode}, mean [${dc.mean}], std [${dc.std}])`);
     const size: [number, number] = [dc.inputSize[1], dc.inputSize[2]];
     if ((size[0] !== c.imgSize[0] || size[1] !== c.imgSize[1]) && !model.dynamicImgSize) {
       model.setInputSize(size);
@@ -287,7 +296,7 @@ export async function createClassifier(options: ClassifierOptions): Promise<Clas
     }
     let labels: readonly string[] | null;
     if (typeof options.labels === 'string') labels = await readLabels(options.labels);
-    else labels = options.labels === undefined ? builtinLabels(model.numClasses) : options.labels;
+    else labels = options.labels === undefined ? loaded.meta?.labels ?? builtinLabels(model.numClasses) : options.labels;
     if (labels && labels.length !== model.numClasses) {
       throw new ArgumentError(`labels: ${labels.length} names for a head of ${model.numClasses} classes`);
     }

@@ -3,7 +3,7 @@
 // memory. The registered name — given, in the file name, or matched from the inferred
 // architecture — is what finds the pretrained preprocessing.
 import {
-  configOf, fromTimm, inferViTConfig, loadModel, openTimmStateDict, type FetchLike, type TimmLoadReport,
+  configOf, fromTimm, inferViTConfig, loadModel, openTimmStateDict, readModelMeta, type FetchLike, type ModelMeta, type TimmLoadReport,
 } from '@tfjs-vit/convert';
 import {
   createModel, getPretrainedCfg, isModel, matchModels, VisionTransformer, type PretrainedCfg,
@@ -26,7 +26,7 @@ export interface LoadViTOptions {
 }
 
 /** How {@link loadViT} named the architecture. */
-export type NameSource = 'given' | 'file name' | 'matched' | 'none';
+export type NameSource = 'given' | 'recorded' | 'file name' | 'matched' | 'none';
 
 /** A loaded model and what is known about it. */
 export interface LoadedViT {
@@ -40,6 +40,8 @@ export interface LoadedViT {
   format: 'checkpoint' | 'tfjs' | 'module';
   /** The checkpoint load report (null for the tfjs format and modules). */
   report: TimmLoadReport | null;
+  /** What a safetensors file recorded about itself (heads, preprocessing, labels; `readModelMeta`), or null. */
+  meta: ModelMeta | null;
   /** One line per assumption or conversion step worth telling the user. */
   notes: string[];
 }
@@ -84,8 +86,9 @@ function withCfg(name: string | null): PretrainedCfg | null {
  * Loads weights into a VisionTransformer and names its architecture. Checkpoints go through
  * `fromTimm` (timm, torchvision, Hugging Face or JAX layout; `.pth`, `.safetensors`, `.npz`);
  * without `model`, the architecture is inferred from the shapes and named after the registered
- * model it equals (preferring one the file name starts with), so its pretrained preprocessing
- * applies. Directories with a model.json, model.json paths and http(s) URLs load the tfjs web
+ * model it equals (preferring the one a safetensors file's metadata records, then one the file
+ * name starts with), so its pretrained preprocessing applies; heads, preprocessing and labels the
+ * metadata records ({@link readModelMeta}) come back in `meta`. Directories with a model.json, model.json paths and http(s) URLs load the tfjs web
  * format. The model is returned in eval mode.
  *
  * @example
@@ -100,25 +103,31 @@ export async function loadViT(weights: WeightsSource, options: LoadViTOptions = 
   if (options.model !== undefined && !isModel(options.model)) createModel(options.model); // throws UnknownModelError with the nearest names
   if (weights instanceof VisionTransformer) {
     const name = options.model ?? matchModels(configOf(weights))[0] ?? null;
-    return { model: weights.eval(), modelName: name, nameSource: options.model ? 'given' : name ? 'matched' : 'none', pretrainedCfg: withCfg(name), format: 'module', report: null, notes };
+    return { model: weights.eval(), modelName: name, nameSource: options.model ? 'given' : name ? 'matched' : 'none', pretrainedCfg: withCfg(name), format: 'module', report: null, meta: null, notes };
   }
   if (typeof weights === 'string' && (await kindOfPath(weights)) === 'tfjs') {
     const model = await loadModel(weights, options.fetch ? { fetch: options.fetch } : {});
     const name = options.model ?? matchModels(configOf(model))[0] ?? null;
     if (name && !options.model) notes.push(`architecture matches registered model ${name}: its pretrained preprocessing applies`);
-    return { model, modelName: name, nameSource: options.model ? 'given' : name ? 'matched' : 'none', pretrainedCfg: withCfg(name), format: 'tfjs', report: null, notes };
+    return { model, modelName: name, nameSource: options.model ? 'given' : name ? 'matched' : 'none', pretrainedCfg: withCfg(name), format: 'tfjs', report: null, meta: null, notes };
   }
 
   let name: string | null = options.model ?? null;
   let nameSource: NameSource = name ? 'given' : 'none';
-  if (!name) {
-    const stream = await openTimmStateDict(weights);
-    try {
+  let meta: ModelMeta | null;
+  const stream = await openTimmStateDict(weights);
+  try {
+    meta = readModelMeta(stream.metadata);
+    if (!name) {
+      if (meta?.numHeads && !options.numHeads) notes.push(`numHeads ${meta.numHeads} recorded in the checkpoint's metadata`);
       const shapes = new Map([...stream.shapes].map(([k, shape]) => [k, { shape }]));
-      const { config } = inferViTConfig(shapes, { numHeads: options.numHeads ?? stream.numHeads });
+      const { config } = inferViTConfig(shapes, { numHeads: options.numHeads ?? stream.numHeads ?? meta?.numHeads });
       const matches = matchModels(config);
       const fromFile = typeof weights === 'string' ? nameInFileName(weights) : null;
-      if (fromFile && matches.includes(fromFile)) {
+      if (meta?.model && matches.includes(meta.model)) {
+        name = meta.model;
+        nameSource = 'recorded';
+      } else if (fromFile && matches.includes(fromFile)) {
         name = fromFile;
         nameSource = 'file name';
       } else if (matches.length) {
@@ -126,13 +135,15 @@ export async function loadViT(weights: WeightsSource, options: LoadViTOptions = 
         nameSource = 'matched';
         if (fromFile) notes.push(`the file name says ${fromFile} but the shapes do not fit it`);
       }
+      if (meta?.model && nameSource !== 'recorded') notes.push(`the metadata names ${meta.model} but the shapes do not fit it`);
       if (name) {
+        const how = { recorded: 'named in the metadata, shapes fit', 'file name': 'named in the file name, shapes fit', matched: 'matched from the shapes' }[nameSource as 'recorded' | 'file name' | 'matched'];
         const also = matches.filter((m) => m !== name);
-        notes.push(`architecture: registered model ${name} (${nameSource === 'file name' ? 'named in the file name, shapes fit' : 'matched from the shapes'}${also.length ? `; also fits ${also.slice(0, 3).join(', ')}` : ''})`);
+        notes.push(`architecture: registered model ${name} (${how}${also.length ? `; also fits ${also.slice(0, 3).join(', ')}` : ''})`);
       }
-    } finally {
-      stream.close();
     }
+  } finally {
+    stream.close();
   }
   let report: TimmLoadReport | null = null;
   const model = await fromTimm(weights, {
@@ -142,5 +153,5 @@ export async function loadViT(weights: WeightsSource, options: LoadViTOptions = 
   });
   const r = report as TimmLoadReport | null;
   if (r) notes.push(...r.notes);
-  return { model: model.eval(), modelName: name, nameSource, pretrainedCfg: withCfg(name), format: 'checkpoint', report: r, notes };
+  return { model: model.eval(), modelName: name, nameSource, pretrainedCfg: withCfg(name), format: 'checkpoint', report: r, meta, notes };
 }

@@ -57,3 +57,6 @@ export { CsvLogger, TRAINER_CSV_COLUMNS } from './csv_log';
 export { trainingCurveSvg, type CurvePoint } from './curve_svg';
 export { evaluateModel, predictModel, type EvalResult } from './evaluate';
 export { Trainer, type TrainerOptions } from './trainer';
+export { detachBackbone } from './frozen_backbone';
+export { extractFeatures, FeatureBatches, HeadOnFeatures, type FeatureSet } from './feature_cache';
+export { fineTune, type FineTuneOptions, type FineTuneResult, type FineTuneMode } from './fine_tune';

@@ -1,4 +1,5 @@
-// saveImage / encodeImage: an RGB (or gray) image to PNG, JPEG or WebP bytes with sharp (Node).
+// saveImage / encodeImage: an RGB (or gray) image to PNG, JPEG or WebP bytes with sharp (Node);
+// saveSvgAsPng: an SVG (a training curve) rendered to PNG.
 import { ImageDecodeError, TransformArgumentError } from './errors';
 import { getSharp } from './decode';
 import { checkImage, type RGBImage } from './image';
@@ -41,10 +42,33 @@ export async function encodeImage(img: RGBImage, format: ImageFormat = 'png', op
 export async function saveImage(img: RGBImage, path: string, options: { quality?: number } = {}): Promise<void> {
   const format = formatOfPath(path);
   if (!format) throw new TransformArgumentError(`saveImage: ${path}: expected a .png, .jpg or .webp file name`);
-  const bytes = await encodeImage(img, format, options);
+  await writeAtomically(path, await encodeImage(img, format, options));
+}
+
+/** Writes `bytes` to a temporary file beside `path`, then renames it over `path` (mkdir -p first). */
+async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {
   const fsp = fs().promises;
   await fsp.mkdir(pathModule().dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   await fsp.writeFile(tmp, bytes);
   await fsp.rename(tmp, path);
+}
+
+/**
+ * Renders an SVG document (e.g. a training curve) to a PNG file with sharp, atomically.
+ *
+ * @example
+ * await saveSvgAsPng(trainingCurveSvg(points), 'runs/a/curve.png');
+ */
+export async function saveSvgAsPng(svg: string, path: string, options: { density?: number } = {}): Promise<void> {
+  const sharp = await getSharp();
+  if (!sharp) throw new ImageDecodeError('<encode>', 'rendering SVG needs the optional peer `sharp` (npm install sharp), in Node');
+  let buf: Uint8Array;
+  try {
+    const out = await sharp(new TextEncoder().encode(svg), { density: options.density ?? 144 }).png().toBuffer();
+    buf = new Uint8Array(out.buffer, out.byteOffset, out.length);
+  } catch (e) {
+    throw new ImageDecodeError('<svg>', `cannot render SVG: ${(e as Error).message}`, { cause: e });
+  }
+  await writeAtomically(path, buf);
 }

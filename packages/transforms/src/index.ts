@@ -6,7 +6,7 @@ export type { RGBImage, FloatImage, Pixels } from './image';
 export { isRGBImage, isFloatImage } from './image';
 export { toRGB, type RawPixels } from './to_rgb';
 export { loadImage, decodeImage, type ImageInput, type LoadImageOptions, type DrawableImage } from './decode';
-export { saveImage, encodeImage, formatOfPath, type ImageFormat } from './encode';
+export { saveImage, saveSvgAsPng, encodeImage, formatOfPath, type ImageFormat } from './encode';
 export type { Transform, PixelTransform, TransformContext, TransformSpec } from './transform';
 export { isPixelTransform } from './transform';
 export { resampleImage, type Interpolation } from './resample';
@@ -27,6 +27,10 @@ export {
 export { Compose, compose } from './compose';
 export { transformFromSpec, registerTransform } from './spec';
 export { createTransform, DEFAULT_CROP_PCT, CROP_MODES, type CreateTransformOptions, type CropMode } from './create_transform';
+export {
+  resolveDataConfig, evalTransform, evalCrop, INTERPOLATIONS,
+  type DataConfig, type DataConfigOverrides, type PretrainedDataFields,
+} from './data_config';
 export { ArrayDataset, Subset, classCounts, type Dataset, type DatasetItem, type ImageSource } from './dataset';
 export { ImageFolder, IMAGE_EXTENSIONS, type ImageFolderOptions } from './image_folder';
 export { randomSplit, type RandomSplitOptions, type SplitResult } from './split';

@@ -1,7 +1,9 @@
-import { getPretrainedCfg } from '@tfjs-vit/models';
-import type { FloatImage } from '@tfjs-vit/transforms';
 import { describe, expect, it } from 'vitest';
 import { evalCrop, evalTransform, resolveDataConfig } from './data_config';
+import type { FloatImage } from './image';
+
+// timm's default_cfgs entry of vit_base_patch16_384 (augreg_in21k_ft_in1k)
+const B16_384 = { inputSize: [3, 384, 384], interpolation: 'bicubic', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], cropPct: 1, cropMode: 'center' } as const;
 
 describe('resolveDataConfig (timm resolve_data_config)', () => {
   it("uses timm's defaults without a pretrained cfg", () => {
@@ -10,7 +12,7 @@ describe('resolveDataConfig (timm resolve_data_config)', () => {
     });
   });
   it('takes the pretrained cfg, then overrides field by field', () => {
-    const cfg = getPretrainedCfg('vit_base_patch16_384');
+    const cfg = B16_384;
     expect(resolveDataConfig(cfg)).toMatchObject({ inputSize: [3, 384, 384], cropPct: 1, mean: [0.5, 0.5, 0.5] });
     const o = resolveDataConfig(cfg, { inputSize: [320, 256], cropPct: 0.9, cropMode: 'border', interpolation: 'bilinear', mean: [0.2], std: [0.3, 0.3, 0.3] });
     expect(o).toEqual({ inputSize: [3, 320, 256], interpolation: 'bilinear', mean: [0.2, 0.2, 0.2], std: [0.3, 0.3, 0.3], cropPct: 0.9, cropMode: 'border' });

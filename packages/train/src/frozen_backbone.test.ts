@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { createViT } from '@tfjs-vit/models';
-import { linearProbe } from '@tfjs-vit/train';
+import { linearProbe } from './freezing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { detachBackbone } from './frozen_backbone';
 

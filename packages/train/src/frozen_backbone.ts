@@ -4,6 +4,7 @@
 // of backbone activations for a backward pass that only the head needs, and the wasm heap aborts.
 import * as tf from '@tensorflow/tfjs-core';
 import type { VisionTransformer } from '@tfjs-vit/models';
+import { ArgumentError } from '@tfjs-vit/ops';
 
 /** Prefixes of the parameters `forwardHead` uses (everything else is the backbone). */
 const HEAD_PREFIXES = ['head.', 'pre_logits.', 'fc_norm.'];
@@ -24,7 +25,7 @@ const HEAD_PREFIXES = ['head.', 'pre_logits.', 'fc_norm.'];
 export function detachBackbone(model: VisionTransformer): () => void {
   const trainable = model.namedParameters().filter(([n, p]) => p.trainable && !HEAD_PREFIXES.some((h) => n.startsWith(h)));
   if (trainable.length) {
-    throw new Error(`detachBackbone: backbone parameters are trainable (${trainable.slice(0, 3).map(([n]) => n).join(', ')}…); freeze them first (linearProbe)`);
+    throw new ArgumentError(`detachBackbone: backbone parameters are trainable (${trainable.slice(0, 3).map(([n]) => n).join(', ')}…); freeze them first (linearProbe)`);
   }
   const original = model.forwardFeatures;
   const features = (x: tf.Tensor) => original.call(model, x);

@@ -1,12 +1,23 @@
-// The preprocessing a model expects, resolved as timm's `resolve_data_config` does: explicit
-// overrides first, then the model's pretrained cfg, then timm's defaults; and the eval transform
-// it implies (timm's `create_transform(**data_config)`).
-import type { PretrainedCfg } from '@tfjs-vit/models';
-import { ArgumentError } from '@tfjs-vit/ops';
-import {
-  Compose, CROP_MODES, createTransform, DEFAULT_CROP_PCT, Grayscale, IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD,
-  type CropMode, type Interpolation,
-} from '@tfjs-vit/transforms';
+// The preprocessing a model expects, resolved as timm's `resolve_data_config` (timm/data/config.py)
+// does: explicit overrides first, then the model's pretrained cfg, then timm's defaults; and the
+// eval transform it implies (timm's `create_transform(**data_config)`).
+import { Compose } from './compose';
+import { CROP_MODES, createTransform, DEFAULT_CROP_PCT, type CropMode } from './create_transform';
+import { TransformArgumentError as ArgumentError } from './errors';
+import { Grayscale } from './grayscale';
+import { IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD } from './normalize';
+import type { Interpolation } from './resample';
+
+/** The preprocessing fields of a pretrained cfg (`@tfjs-vit/models`' `PretrainedCfg` has them). */
+export interface PretrainedDataFields {
+  /** `[channels, height, width]`. */
+  inputSize?: readonly number[];
+  interpolation?: Interpolation;
+  mean?: readonly number[];
+  std?: readonly number[];
+  cropPct?: number;
+  cropMode?: CropMode;
+}
 
 /** timm's data config: what the eval transform needs (`input_size`, `interpolation`, `mean`, `std`, `crop_pct`, `crop_mode`). */
 export interface DataConfig {
@@ -61,12 +72,12 @@ function sizeOf(v: number | readonly number[], chans: number): [number, number, 
  * // { inputSize: [3, 224, 224], interpolation: 'bicubic', mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5], cropPct: 1, cropMode: 'center' }
  * ```
  */
-export function resolveDataConfig(pretrained?: Partial<PretrainedCfg> | null, overrides: DataConfigOverrides = {}, inChans?: number): DataConfig {
+export function resolveDataConfig(pretrained?: PretrainedDataFields | null, overrides: DataConfigOverrides = {}, inChans?: number): DataConfig {
   const cfg = pretrained ?? {};
   const chans = overrides.inputSize !== undefined && typeof overrides.inputSize !== 'number' && overrides.inputSize.length === 3
     ? overrides.inputSize[0]
     : inChans ?? cfg.inputSize?.[0] ?? 3;
-  const inputSize = sizeOf(overrides.inputSize ?? cfg.inputSize ?? 224, chans);
+  const inputSize = sizeOf(overrides.inputSize ?? (cfg.inputSize ? cfg.inputSize.slice(-2) : 224), chans);
   const interpolation = overrides.interpolation ?? cfg.interpolation ?? 'bicubic';
   if (!INTERPOLATIONS.includes(interpolation)) {
     throw new ArgumentError(`data config: interpolation must be one of ${INTERPOLATIONS.join(', ')}, got '${String(interpolation)}'`);
