@@ -57,8 +57,34 @@ function rng(seed: number): () => number {
 }
 
 /**
+ * Light augmentation of one normalised 28×28 image into `out`: a horizontal flip with probability
+ * 1/2 and a shift of up to `shift` pixels each way, the uncovered border filled with `background`
+ * (the normalised value of a black pixel) — torchvision's RandomHorizontalFlip + RandomCrop(28,
+ * padding=shift).
+ */
+export function augmentInto(src: Float32Array, out: Float32Array, r: () => number, shift: number, background: number): void {
+  const flip = r() < 0.5;
+  const dx = Math.floor(r() * (2 * shift + 1)) - shift;
+  const dy = Math.floor(r() * (2 * shift + 1)) - shift;
+  for (let y = 0; y < 28; y++) {
+    const sy = y + dy;
+    for (let x = 0; x < 28; x++) {
+      const sx = (flip ? 27 - x : x) + dx;
+      out[y * 28 + x] = sy >= 0 && sy < 28 && sx >= 0 && sx < 28 ? src[sy * 28 + sx] : background;
+    }
+  }
+}
+
+/** Augmentation of {@link ArrayLoader}: shift in pixels and the fill value. */
+export interface Augment {
+  shift: number;
+  background: number;
+}
+
+/**
  * Batches of `data` as {images [B, 28, 28, 1], labels [B]}; with `shuffle`, the order of epoch e is
- * a seeded function of (seed, e), and `epoch` is what the Trainer sets before each epoch.
+ * a seeded function of (seed, e), and `epoch` is what the Trainer sets before each epoch. With
+ * `augment`, every image is flipped / shifted by the same seeded stream (reproducible runs).
  */
 export class ArrayLoader implements AsyncIterable<{ images: tf.Tensor; labels: tf.Tensor }> {
   epoch = 0;
@@ -67,6 +93,7 @@ export class ArrayLoader implements AsyncIterable<{ images: tf.Tensor; labels: t
     readonly batchSize: number,
     readonly shuffle: boolean,
     readonly seed = 0,
+    readonly augment: Augment | null = null,
   ) {}
 
   get length(): number {
@@ -82,11 +109,16 @@ export class ArrayLoader implements AsyncIterable<{ images: tf.Tensor; labels: t
         [order[i], order[j]] = [order[j], order[i]];
       }
     }
+    const aug = this.augment && rng((this.seed + 7) * 2_000_003 + this.epoch);
     this.epoch += 1;
     for (let s = 0; s < order.length; s += this.batchSize) {
       const idx = order.slice(s, s + this.batchSize);
       const x = new Float32Array(idx.length * 784);
-      idx.forEach((k, i) => x.set(this.data.images.subarray(k * 784, (k + 1) * 784), i * 784));
+      idx.forEach((k, i) => {
+        const src = this.data.images.subarray(k * 784, (k + 1) * 784);
+        if (aug) augmentInto(src, x.subarray(i * 784, (i + 1) * 784), aug, this.augment!.shift, this.augment!.background);
+        else x.set(src, i * 784);
+      });
       const y = Int32Array.from(idx, (k) => this.data.labels[k]);
       yield { images: tf.tensor4d(x, [idx.length, 28, 28, 1]), labels: tf.tensor1d(y, 'int32') };
     }

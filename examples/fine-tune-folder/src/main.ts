@@ -1,11 +1,12 @@
 // The seed 004 recipe on any class-per-folder dataset:
 //   node dist/main.js --data <folder> --weights <checkpoint .pth|.safetensors|.npz>
-//     [--model vit_base_patch16_224_in21k] [--epochs 10] [--batch 8] [--img-size 224] [--lr 1e-3]
-//     [--pre-logits] [--workers 0] [--backend wasm|cpu] [--out runs/fine-tune]
+//     [--model vit_base_patch16_224_in21k] [--linear-probe] [--epochs 10] [--batch 8] [--lr 1e-3]
+//     [--pre-logits] [--workers 0] [--backend wasm|cpu] [--out runs/fine-tune] [--resume]
+// (`tfjs-vit train` is the same entry with more options.)
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { run } from './run';
+import { seed004 } from './recipe';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,18 +24,22 @@ function num(name: string): number | undefined {
 async function main(): Promise<void> {
   const data = arg('data');
   if (!data || process.argv.includes('--help')) {
-    console.log('usage: node dist/main.js --data <folder of class folders> --weights <checkpoint> [--model NAME] [--epochs 10] [--batch 8] [--img-size 224] [--lr 1e-3] [--pre-logits] [--workers 0] [--backend wasm|cpu] [--out runs/fine-tune]');
+    console.log('usage: node dist/main.js --data <folder of class folders> --weights <checkpoint> [--model NAME] [--linear-probe] [--epochs 10] [--batch 8] [--lr 1e-3] [--pre-logits] [--workers 0] [--backend wasm|cpu] [--out runs/fine-tune] [--resume]');
     process.exit(data ? 0 : 2);
   }
   await tf.setBackend(arg('backend') ?? 'wasm');
   await tf.ready();
   console.log(`backend ${tf.getBackend()}`);
-  const r = await run({
-    data, weights: arg('weights'), model: arg('model'), preLogits: process.argv.includes('--pre-logits'),
-    epochs: num('epochs'), batchSize: num('batch'), imgSize: num('img-size'), lr: num('lr'),
-    numWorkers: num('workers'), out: arg('out'),
+  const defined = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+  await seed004({
+    data,
+    ...defined({
+      weights: arg('weights'), model: arg('model'), epochs: num('epochs'), batchSize: num('batch'), lr: num('lr'),
+      numWorkers: num('workers'), out: arg('out'), mode: process.argv.includes('--linear-probe') ? ('linear-probe' as const) : undefined,
+    }),
+    preLogits: process.argv.includes('--pre-logits'),
+    resume: process.argv.includes('--resume'),
   });
-  if (!r.load) console.log('(trained from RANDOM INIT: no --weights was given)');
 }
 
 main().catch((e) => {

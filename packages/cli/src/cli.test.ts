@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,12 +12,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const pkg = join(root, 'packages/cli');
 
-/** Runs the CLI from source through vite-node (siblings resolved from src, no build needed). */
-function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'node_modules/vite-node/vite-node.mjs'), '-c', join(pkg, 'vitest.config.ts'), join(pkg, 'src/cli.ts'), ...args], {
-    cwd: root, encoding: 'utf8', timeout: 120_000,
+/** Runs `node args…` without blocking the test worker (a long synchronous spawn starves vitest's RPC). */
+function run(args: string[], cwd: string, timeout = 120_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, timeout });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI from source through vite-node (siblings resolved from src, no build needed). */
+function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run([join(root, 'node_modules/vite-node/vite-node.mjs'), '-c', join(pkg, 'vitest.config.ts'), join(pkg, 'src/cli.ts'), ...args], root);
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-cli-'));
@@ -40,7 +50,7 @@ describe('tfjs-vit CLI (spawned)', () => {
 
   it('convert → tfjs: prints the detected format, inferred architecture and key report; the output loads with identical logits', async () => {
     const out = join(dir, 'web');
-    const r = cli('convert', ckpt, '--out', out, '--backend', 'cpu');
+    const r = await cli('convert', ckpt, '--out', out, '--backend', 'cpu');
     expect(r.stderr + r.stdout, r.stderr).toMatch(/backend: cpu/);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/input: .*tiny\.safetensors \(safetensors, .*, \d+ tensors\)/);
@@ -58,7 +68,7 @@ describe('tfjs-vit CLI (spawned)', () => {
 
   it('convert → float16 safetensors with a new head (--num-classes) and a resampled grid (--img-size)', async () => {
     const out = join(dir, 'st/');
-    const r = cli('convert', ckpt, '--out', out, '--format', 'safetensors', '--dtype', 'float16', '--num-classes', '5', '--img-size', '48', '--backend', 'cpu');
+    const r = await cli('convert', ckpt, '--out', out, '--format', 'safetensors', '--dtype', 'float16', '--num-classes', '5', '--img-size', '48', '--backend', 'cpu');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/dropped: head\.weight, head\.bias|dropped: head\.bias, head\.weight/);
     expect(r.stdout).toMatch(/pos_embed: resampled 17 → 37 tokens/);
@@ -71,7 +81,7 @@ describe('tfjs-vit CLI (spawned)', () => {
 
   it('convert → ONNX (.onnx extension picks the format) that onnxruntime-node runs with our logits', async () => {
     const out = join(dir, 'tiny.onnx');
-    const r = cli('convert', ckpt, '--out', out, '--backend', 'cpu');
+    const r = await cli('convert', ckpt, '--out', out, '--backend', 'cpu');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/wrote: .*tiny\.onnx .*opset 17, input pixel_values NCHW/);
     const ort = await import('onnxruntime-node');
@@ -83,44 +93,44 @@ describe('tfjs-vit CLI (spawned)', () => {
     await session.release();
   });
 
-  it('reads a torchvision .pth (torch zip) with --num-heads, and refuses a pickle that asks for os.system', () => {
+  it('reads a torchvision .pth (torch zip) with --num-heads, and refuses a pickle that asks for os.system', async () => {
     const fixtures = join(root, 'packages/convert/fixtures');
-    const noHeads = cli('convert', join(fixtures, 'mapping_torchvision.pth'), '--out', join(dir, 'tv0'), '--backend', 'cpu');
+    const noHeads = await cli('convert', join(fixtures, 'mapping_torchvision.pth'), '--out', join(dir, 'tv0'), '--backend', 'cpu');
     expect(noHeads.code).toBe(1);
     expect(noHeads.stderr).toMatch(/error CHECKPOINT_UNKNOWN_ARCH: .*numHeads[\s\S]*hint: pass --num-heads/);
-    const tv = cli('convert', join(fixtures, 'mapping_torchvision.pth'), '--out', join(dir, 'tv'), '--num-heads', '2', '--backend', 'cpu');
+    const tv = await cli('convert', join(fixtures, 'mapping_torchvision.pth'), '--out', join(dir, 'tv'), '--num-heads', '2', '--backend', 'cpu');
     expect(tv.code, tv.stderr).toBe(0);
     expect(tv.stdout).toMatch(/input: .*mapping_torchvision\.pth \(torch-zip, /);
     expect(tv.stdout).toMatch(/architecture: inferred \(embedDim 16, depth 2, heads 2, patch 4x4/);
     expect(tv.stdout).toMatch(/layout: torchvision/);
     expect(tv.stdout).not.toMatch(/Hi, looks like/);
-    const evil = cli('convert', join(fixtures, 'malicious.pth'), '--out', join(dir, 'evil'), '--backend', 'cpu');
+    const evil = await cli('convert', join(fixtures, 'malicious.pth'), '--out', join(dir, 'evil'), '--backend', 'cpu');
     expect(evil.code).toBe(1);
     expect(evil.stderr).toMatch(/error CHECKPOINT_UNSAFE_GLOBAL: pickle asks for global posix\.system/);
     expect(existsSync(join(dir, 'evil'))).toBe(false);
   });
 
-  it('models [filter] lists registered models with parameter counts', () => {
-    const r = cli('models', 'vit_tiny*');
+  it('models [filter] lists registered models with parameter counts', async () => {
+    const r = await cli('models', 'vit_tiny*');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^model\s+params$/m);
     expect(r.stdout).toMatch(/^vit_tiny_patch16_224\s+5\.7M$/m);
     expect(r.stdout).not.toMatch(/vit_base/);
   });
 
-  it('fails with exit code 1 and a typed message on bad input, a missing file or a bad flag', () => {
+  it('fails with exit code 1 and a typed message on bad input, a missing file or a bad flag', async () => {
     const junk = join(dir, 'junk.pth');
     writeFileSync(junk, 'not a checkpoint at all');
-    const bad = cli('convert', junk, '--out', join(dir, 'x'), '--backend', 'cpu');
+    const bad = await cli('convert', junk, '--out', join(dir, 'x'), '--backend', 'cpu');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/error CHECKPOINT_/);
-    const missing = cli('convert', join(dir, 'nope.pth'), '--out', join(dir, 'x'), '--backend', 'cpu');
+    const missing = await cli('convert', join(dir, 'nope.pth'), '--out', join(dir, 'x'), '--backend', 'cpu');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/nope\.pth/);
-    const flag = cli('convert', ckpt, '--out', join(dir, 'x.onnx'), '--dtype', 'float16', '--backend', 'cpu');
+    const flag = await cli('convert', ckpt, '--out', join(dir, 'x.onnx'), '--dtype', 'float16', '--backend', 'cpu');
     expect(flag.code).toBe(1);
     expect(flag.stderr).toMatch(/float16 is not supported with --format onnx/);
-    expect(cli('convert', ckpt).code).toBe(1); // --out is required
+    expect((await cli('convert', ckpt)).code).toBe(1); // --out is required
     expect(existsSync(join(dir, 'x'))).toBe(false);
   });
 });
@@ -128,12 +138,12 @@ describe('tfjs-vit CLI (spawned)', () => {
 const distReady = ['ops', 'layers', 'models', 'convert'].every((p) => existsSync(join(root, `packages/${p}/dist/index.js`)));
 
 describe.skipIf(!distReady)('tfjs-vit bin (built dist)', () => {
-  it('node dist/cli.js runs after tsup', () => {
-    const build = spawnSync(process.execPath, [join(root, 'node_modules/tsup/dist/cli-default.js')], { cwd: pkg, encoding: 'utf8', timeout: 120_000 });
-    expect(build.status, build.stderr).toBe(0);
+  it('node dist/cli.js runs after tsup', async () => {
+    const build = await run([join(root, 'node_modules/tsup/dist/cli-default.js')], pkg);
+    expect(build.code, build.stderr).toBe(0);
     expect(readdirSync(join(pkg, 'dist'))).toContain('cli.js');
-    const r = spawnSync(process.execPath, [join(pkg, 'dist/cli.js'), 'models', 'vit_base_patch16_224'], { encoding: 'utf8', timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await run([join(pkg, 'dist/cli.js'), 'models', 'vit_base_patch16_224'], root, 60_000);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/vit_base_patch16_224\s+86\.6M/);
   });
 });

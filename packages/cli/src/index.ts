@@ -4,6 +4,8 @@ export { createContext, type CliContext } from './context';
 export { runPredict, type PredictOptions } from './predict_command';
 export { runEmbed, type EmbedCommandOptions } from './embed_command';
 export { runAttention, type AttentionCommandOptions } from './attention_command';
+export { runTrain, type TrainCommandOptions } from './train_command';
+export { runBench, formatBenchTable, type BenchCommandOptions } from './bench_command';
 export { checkpointInfo, formatInfo, type CheckpointInfo } from './info_command';
 export { runConvert, resolveOutput, describeArchitecture, type ConvertOptions, type ConvertSummary, type OutputFormat } from './convert_command';
 export { modelRows, formatModelTable } from './models_command';

@@ -22,6 +22,18 @@ export function fraction(name: string) {
   };
 }
 
+/** A finite number ≥ `min` (> 0 with `positive`). */
+export function number(name: string, options: { min?: number; positive?: boolean } = {}) {
+  return (v: string): number => {
+    const n = Number(v);
+    const min = options.min ?? 0;
+    if (!Number.isFinite(n) || n < min || (options.positive && n <= 0)) {
+      throw new InvalidArgumentError(`${name} must be a number ${options.positive ? '> 0' : `≥ ${min}`}, got '${v}'`);
+    }
+    return n;
+  };
+}
+
 /** `S` or `HxW` (also `H,W`). */
 export function size(name: string) {
   return (v: string): number | [number, number] => {

@@ -3,6 +3,7 @@
 import { CommanderError, Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
 import { attentionCommand } from './attention_command';
+import { benchCommand } from './bench_command';
 import { createContext, type CliIO } from './context';
 import { convertCommand } from './convert_command';
 import { embedCommand } from './embed_command';
@@ -11,6 +12,7 @@ import { modelsCommand } from './models_command';
 import { examples } from './options';
 import { errorLine } from './output';
 import { predictCommand } from './predict_command';
+import { trainCommand } from './train_command';
 
 export type { CliIO } from './context';
 
@@ -34,7 +36,9 @@ function buildProgram(io: CliIO, ctx: ReturnType<typeof createContext>): Command
   predictCommand(program, ctx);
   embedCommand(program, ctx);
   attentionCommand(program, ctx);
+  trainCommand(program, ctx);
   infoCommand(program, ctx);
+  benchCommand(program, ctx);
   modelsCommand(program, ctx);
   convertCommand(program, ctx);
   return program;
