@@ -29,7 +29,7 @@ export {
 export { saveTfjsModel, type SavedTfjsModel } from './tfjs_format_save';
 export { loadModel, fromTfjsArtifacts, type LoadModelOptions, type FetchLike } from './load_model';
 export { exportOnnx, OnnxExportError, type ExportOnnxOptions } from './onnx_export';
-export { encodeOnnxModel, decodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxGraph, type OnnxNode, type OnnxTensor } from './onnx_proto';
+export { encodeOnnxModel, decodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxAttribute, type OnnxValueInfo } from './onnx_proto';
 // Mapping checkpoints (timm, torchvision, Hugging Face, JAX) into our VisionTransformer.
 export { renameKey, renameKeys, type KeyRule } from './key_rules';
 export { unwrapKeys, STATE_DICT_WRAPPERS, STRIPPED_PREFIXES, type UnwrapOptions, type UnwrappedKeys } from './unwrap';

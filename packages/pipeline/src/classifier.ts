@@ -60,12 +60,12 @@ export interface EmbedOptions extends BatchOptions {
   normalize?: boolean;
 }
 
-/** A name for an input in results and errors. */
-type Named = { image: string };
+/** What every per-image result has: the input's name (its path, or the name given with bytes). */
+export type ImageResultBase = { image: string };
 /** One image's top classes, or (with `continueOnError`) why it failed. */
-export type ImageClassification = Named & ({ top: Prediction[]; error?: undefined } | { top?: undefined; error: Error });
+export type ImageClassification = ImageResultBase & ({ top: Prediction[]; error?: undefined } | { top?: undefined; error: Error });
 /** One image's embedding, or (with `continueOnError`) why it failed. */
-export type ImageEmbedding = Named & ({ embedding: Float32Array; error?: undefined } | { embedding?: undefined; error: Error });
+export type ImageEmbedding = ImageResultBase & ({ embedding: Float32Array; error?: undefined } | { embedding?: undefined; error: Error });
 
 /** Attention maps for one image, with the crop they are drawn on. */
 export interface ImageAttention extends AttentionMap {
@@ -223,12 +223,12 @@ export class Classifier {
     images: ImageInput | readonly ImageInput[],
     options: BatchOptions,
     step: (batch: Float32Array, shape: [number, number, number, number]) => Promise<R[]>,
-  ): Promise<(Named & (R | { error: Error }))[]> {
+  ): Promise<(ImageResultBase & (R | { error: Error }))[]> {
     const list: readonly ImageInput[] = Array.isArray(images) ? images : [images as ImageInput];
     const bs = options.batchSize ?? 8;
     if (!(Number.isInteger(bs) && bs > 0)) throw new ArgumentError(`batchSize must be a positive integer, got ${bs}`);
     const [c, h, w] = this.dataConfig.inputSize;
-    const out: (Named & (R | { error: Error }))[] = new Array(list.length);
+    const out: (ImageResultBase & (R | { error: Error }))[] = new Array(list.length);
     for (let start = 0; start < list.length; start += bs) {
       const idx = [...Array(Math.min(bs, list.length - start)).keys()].map((i) => start + i);
       const pixels = await Promise.all(idx.map(async (i) => {

@@ -1,6 +1,6 @@
 // @tfjs-vit/pipeline: image classification and embeddings with timm weights — decode, the model's
 // pretrained preprocessing, forward, softmax, top-k, labels — and attention maps, in one call.
-export { createClassifier, Classifier, type ClassifierOptions, type BatchOptions, type ClassifyOptions, type EmbedOptions, type EmbeddingPool, type ImageClassification, type ImageEmbedding, type ImageAttention } from './classifier';
+export { createClassifier, Classifier, type ClassifierOptions, type BatchOptions, type ClassifyOptions, type EmbedOptions, type EmbeddingPool, type ImageClassification, type ImageEmbedding, type ImageAttention, type ImageResultBase } from './classifier';
 export { resolveDataConfig, evalTransform, evalCrop, INTERPOLATIONS, type DataConfig, type DataConfigOverrides } from '@tfjs-vit/transforms';
 export { loadViT, type LoadViTOptions, type LoadedViT, type NameSource, type WeightsSource } from './load_vit';
 export { builtinLabels, parseLabels, readLabels } from './labels';

@@ -25,7 +25,7 @@ export {
   IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD,
 } from './normalize';
 export { Compose, compose } from './compose';
-export { transformFromSpec, registerTransform } from './spec';
+export { transformFromSpec, registerTransform, type TransformFactory } from './spec';
 export { createTransform, DEFAULT_CROP_PCT, CROP_MODES, type CreateTransformOptions, type CropMode } from './create_transform';
 export {
   resolveDataConfig, evalTransform, evalCrop, INTERPOLATIONS,
@@ -41,7 +41,7 @@ export { DataLoader, type DataLoaderOptions, type Batch } from './data_loader';
 export { Mixup, mixBatch, mixupTarget, sampleBeta, type MixupOptions, type CutmixBox } from './mixup';
 export {
   RandAugment, applyAugmentOp, parseRandAugmentConfig, RAND_TRANSFORMS, RAND_INCREASING_TRANSFORMS,
-  type RandAugmentOptions,
+  type RandAugmentOptions, type RandAugmentConfig,
 } from './rand_augment';
 export {
   autocontrast, equalize, invert, posterize, solarize, solarizeAdd, color, contrast, brightness, sharpness,

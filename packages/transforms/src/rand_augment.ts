@@ -32,7 +32,8 @@ export interface RandAugmentOptions {
   seed?: number;
 }
 
-interface Parsed {
+/** A parsed RandAugment config string (what {@link parseRandAugmentConfig} returns). */
+export interface RandAugmentConfig {
   magnitude: number;
   numLayers: number;
   magnitudeStd: number;
@@ -41,10 +42,10 @@ interface Parsed {
 }
 
 /** Parses a timm RandAugment config string. @example parseRandAugmentConfig('rand-m9-mstd0.5') */
-export function parseRandAugmentConfig(config: string): Parsed {
+export function parseRandAugmentConfig(config: string): RandAugmentConfig {
   const parts = config.split('-');
   if (parts[0] !== 'rand') throw new TransformArgumentError(`RandAugment: config must start with 'rand', got '${config}'`);
-  const p: Parsed = { magnitude: 10, numLayers: 2, magnitudeStd: 0, magnitudeMax: 10, names: RAND_TRANSFORMS };
+  const p: RandAugmentConfig = { magnitude: 10, numLayers: 2, magnitudeStd: 0, magnitudeMax: 10, names: RAND_TRANSFORMS };
   for (const part of parts.slice(1)) {
     const m = /^([a-z]+)(\d.*)$/.exec(part);
     if (!m) continue;
@@ -114,7 +115,7 @@ export function applyAugmentOp(
  */
 export class RandAugment implements Transform<RGBImage, RGBImage>, PixelTransform {
   readonly options: RandAugmentOptions;
-  private readonly parsed: Parsed;
+  private readonly parsed: RandAugmentConfig;
   private readonly rng: Rng;
 
   constructor(options: RandAugmentOptions = {}) {

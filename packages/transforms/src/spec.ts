@@ -12,9 +12,10 @@ import { ResizeKeepRatio } from './resize_keep_ratio';
 import { ToTensor } from './to_tensor';
 import type { PixelTransform, TransformSpec } from './transform';
 
-type Factory = (...args: any[]) => PixelTransform;
+/** Builds a transform from a spec's arguments (see {@link registerTransform}). */
+export type TransformFactory = (...args: any[]) => PixelTransform;
 
-const registry = new Map<string, Factory>([
+const registry = new Map<string, TransformFactory>([
   ['Resize', (size, opts) => new Resize(size, opts)],
   ['CenterCrop', (size, opts) => new CenterCrop(size, opts)],
   ['ResizeKeepRatio', (size, opts) => new ResizeKeepRatio(size, opts)],
@@ -34,7 +35,7 @@ const registry = new Map<string, Factory>([
  * @example
  * registerTransform('Invert', () => new Invert());
  */
-export function registerTransform(type: string, factory: Factory): void {
+export function registerTransform(type: string, factory: TransformFactory): void {
   if (registry.has(type)) throw new TransformArgumentError(`registerTransform: ${type} is already registered`);
   registry.set(type, factory);
 }
