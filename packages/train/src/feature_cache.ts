@@ -1,6 +1,6 @@
 // Linear probing without augmentation: each image's features (what the head sees) are computed
 // once, off the gradient tape, and the head trains on them for every epoch — the frozen backbone
-// never runs again. The features can be kept on disk (.npy) so a resumed run skips the backbone.
+// never runs again. (The features live in memory for the run: a resumed run computes them again.)
 import * as tf from '@tensorflow/tfjs-core';
 import { Module, type TensorModule } from '@tfjs-vit/layers';
 import type { VisionTransformer } from '@tfjs-vit/models';
