@@ -16,6 +16,7 @@ export { initWeight, truncNormalInit, torchDefaultInit, normalInit, withZeroInit
 export { Linear, type LinearOptions } from './linear';
 export { LayerNorm, type LayerNormOptions } from './layer_norm';
 export { Conv2d, pair, type Conv2dOptions, type Size2 } from './conv2d';
+export { MaxPool2d, type MaxPool2dOptions } from './max_pool';
 export { conv2dDifferentiable, type Pads } from './conv2d_grad';
 export { GELU, Tanh, type GELUOptions } from './activation';
 export { Dropout } from './dropout';
