@@ -2,14 +2,9 @@
 // their logits agree, and the table has one row per setting. Figures are printed, never asserted.
 import { describe, expect, it } from 'vitest';
 import type { BenchmarkRow } from '@tfjs-vit/pipeline';
-import { runCli } from './program';
+import { runInProcess } from './run_cli.testutil';
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = runInProcess;
 
 describe('tfjs-vit bench', () => {
   it('times tfjs and onnxruntime on the same weights; their logits agree; the table has a row per setting', async () => {

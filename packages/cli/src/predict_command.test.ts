@@ -8,7 +8,7 @@ import { openNpy, bytesSource } from '@tfjs-vit/convert';
 import { loadFixture, maxAbsDiff } from '@tfjs-vit/testing';
 import { loadImage } from '@tfjs-vit/transforms';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './program';
+import { runInProcess } from './run_cli.testutil';
 
 const fixtures = fileURLToPath(new URL('../../pipeline/fixtures/', import.meta.url));
 const weights = join(fixtures, 'test_vit.pth');
@@ -16,12 +16,7 @@ const img = (n: string) => join(fixtures, 'images', n);
 const timm = loadFixture(join(fixtures, 'predict.safetensors'));
 const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-predict-'));
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = runInProcess;
 
 describe('tfjs-vit predict', () => {
   it("--json top-5 equals timm's resolve_data_config + create_transform + forward + softmax (≤ 1e-3), default and overridden preprocessing", async () => {

@@ -7,19 +7,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './program';
+import { runInProcess } from './run_cli.testutil';
 
 const weights = fileURLToPath(new URL('../../pipeline/fixtures/test_vit.pth', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'tfjs-vit-train-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const CLASSES = ['blue', 'green', 'red'];
 
-async function run(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
+const run = runInProcess;
 
 /** 48×40 PNGs, one dominant channel per class, jittered per image. */
 async function makeFolder(dir: string, perClass: number): Promise<void> {
