@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,26 @@ describe('tfjs-vit CLI (spawned)', () => {
     expect(maxAbsDiff(y, want)).toBe(0);
     tf.dispose([input, y]);
     model.dispose();
+  });
+
+  it('convert --dtype uint8 → tfjs shards a quarter of the float32 size that load with logits close to float32', async () => {
+    const out = join(dir, 'web-u8');
+    const r = await cli('convert', ckpt, '--out', out, '--dtype', 'uint8', '--backend', 'cpu');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/wrote: .*model\.json \+ 1 shard .*uint8\)/);
+    const f32 = statSync(join(dir, 'web', 'group1-shard1of1.bin')).size;
+    expect(statSync(join(out, 'group1-shard1of1.bin')).size * 4).toBe(f32);
+    const model = await loadModel(out);
+    const input = x();
+    const y = model.forward(input);
+    const d = maxAbsDiff(y, want);
+    expect(d).toBeGreaterThan(0);
+    expect(d).toBeLessThanOrEqual(0.05 * Math.max(...Array.from(want, Math.abs)));
+    tf.dispose([input, y]);
+    model.dispose();
+    const bad = await cli('convert', ckpt, '--out', join(dir, 'u8.safetensors'), '--dtype', 'uint8', '--backend', 'cpu');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--dtype uint8 is only for --format tfjs/);
   });
 
   it('convert → float16 safetensors with a new head (--num-classes) and a resampled grid (--img-size)', async () => {

@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { exportOnnx, fileSource, fromTimm, openCheckpoint, saveSafetensors, saveTfjsModel, type TimmLoadReport } from '@tfjs-vit/convert';
+import { exportOnnx, fileSource, fromTimm, openCheckpoint, readModelMeta, saveSafetensors, saveTfjsModel, type ModelMeta, type TimmLoadReport } from '@tfjs-vit/convert';
 import { countParameters, type VisionTransformer, type ViTConfig } from '@tfjs-vit/models';
 import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
 import { Option, type Command } from 'commander';
@@ -25,7 +25,8 @@ export interface ConvertOptions {
   numHeads?: number;
   numClasses?: number;
   imgSize?: number | [number, number];
-  dtype?: 'float32' | 'float16';
+  /** Weight storage: float16 halves the files (tfjs, safetensors); uint8 quarters them (tfjs only). */
+  dtype?: 'float32' | 'float16' | 'uint8';
   format?: OutputFormat;
   /** ONNX input layout (default 'NCHW', as transformers.js feeds pixel_values). */
   dataFormat?: 'NHWC' | 'NCHW';
@@ -116,14 +117,17 @@ async function writeWithProgress(path: string, bytes: Uint8Array, label: string,
  */
 export async function runConvert(input: string, options: ConvertOptions, say: (line: string) => void): Promise<ConvertSummary> {
   const { format, path } = resolveOutput(options.out, options.format);
-  if (options.dtype && options.dtype !== 'float32' && options.dtype !== 'float16') throw new ArgumentError(`--dtype must be float32 or float16, got '${options.dtype}'`);
-  if (format === 'onnx' && options.dtype === 'float16') throw new ArgumentError('--dtype float16 is not supported with --format onnx (the export is float32)');
+  if (options.dtype && !['float32', 'float16', 'uint8'].includes(options.dtype)) throw new ArgumentError(`--dtype must be float32, float16 or uint8, got '${options.dtype}'`);
+  if (format === 'onnx' && options.dtype && options.dtype !== 'float32') throw new ArgumentError(`--dtype ${options.dtype} is not supported with --format onnx (the export is float32)`);
+  if (format === 'safetensors' && options.dtype === 'uint8') throw new ArgumentError('--dtype uint8 is only for --format tfjs (tfjs\' quantised web format); safetensors takes float32 or float16');
 
   const probe = await fileSource(input);
   let inputFormat: string;
+  let meta: ModelMeta | null;
   try {
     const ckpt = await openCheckpoint(probe);
     inputFormat = ckpt.format;
+    meta = readModelMeta(ckpt.meta.metadata);
     say(`input: ${input} (${inputFormat}, ${formatBytes(probe.size)}, ${ckpt.entries.size} tensors)`);
     ckpt.close();
   } finally {
@@ -159,6 +163,8 @@ export async function runConvert(input: string, options: ConvertOptions, say: (l
       let shardBar: ReturnType<typeof createProgress> | null = null;
       const saved = await saveTfjsModel(model, path, {
         dtype,
+        // labels and preprocessing the checkpoint records travel into model.json (a new head drops the labels)
+        ...(meta ? { meta: model.numClasses === meta.labels?.length || !meta.labels ? meta : { ...meta, labels: undefined } } : {}),
         onShard: (done, total) => {
           shardBar ??= createProgress('writing shards', total, { unit: 'items', plain: options.plain });
           shardBar.update(done);
@@ -170,7 +176,7 @@ export async function runConvert(input: string, options: ConvertOptions, say: (l
       say(`wrote: ${saved.modelJsonPath} + ${saved.shardPaths.length} shard${saved.shardPaths.length === 1 ? '' : 's'} (${formatBytes(bytes)}, ${dtype})`);
     } else if (format === 'safetensors') {
       await mkdir(dirname(path), { recursive: true });
-      await saveSafetensors(model, path, { metadata: { format: 'pt' }, floatDType: dtype });
+      await saveSafetensors(model, path, { metadata: { format: 'pt' }, floatDType: dtype as 'float32' | 'float16' });
       written = [path];
       bytes = statSync(path).size;
       say(`wrote: ${path} (${formatBytes(bytes)}, ${dtype}, timm keys)`);
@@ -199,7 +205,7 @@ export function convertCommand(program: Command, ctx: CliContext): void {
     .option('--num-heads <n>', 'attention heads, when they cannot be inferred (not in the shapes)', int('--num-heads', 1))
     .option('--num-classes <n>', 'classes of the head (a different size gets a new head)', int('--num-classes'))
     .option('--img-size <S|HxW>', 'input size (pos_embed is resampled)', size('--img-size'))
-    .addOption(new Option('--dtype <dtype>', 'weight storage (tfjs, safetensors)').choices(['float32', 'float16']).default('float32'))
+    .addOption(new Option('--dtype <dtype>', 'weight storage: float16 (tfjs, safetensors) halves the files, uint8 (tfjs) quarters them').choices(['float32', 'float16', 'uint8']).default('float32'))
     .addOption(new Option('-f, --format <format>', 'output format (default: from --out, else tfjs)').choices(['tfjs', 'safetensors', 'onnx']))
     .addOption(new Option('--data-format <layout>', 'ONNX input layout').choices(['NCHW', 'NHWC']).default('NCHW'))
     .option('--no-strict', 'load what fits and report the rest instead of failing')

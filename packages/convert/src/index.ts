@@ -23,11 +23,12 @@ export {
   type CheckpointSource, type LoadedCheckpoint, type ReadCheckpointOptions,
 } from './read_checkpoint';
 export {
-  toTfjsArtifacts, writeTfjsShards, parseTfjsModelJson, decodeTfjsGroup, configOf, optionsOf, TfjsFormatError, DEFAULT_SHARD_BYTES, TFJS_VIT_FORMAT,
+  toTfjsArtifacts, writeTfjsShards, parseTfjsModelJson, decodeTfjsGroup, checkShard, TFJS_WEIGHT_DTYPES, type TfjsWeightDType, configOf, optionsOf, TfjsFormatError, DEFAULT_SHARD_BYTES, TFJS_VIT_FORMAT,
   type TfjsArtifacts, type TfjsModelJson, type TfjsSaveOptions, type TfjsWeightGroup, type TfjsWeightSpec,
 } from './tfjs_format';
 export { saveTfjsModel, type SavedTfjsModel } from './tfjs_format_save';
-export { loadModel, fromTfjsArtifacts, type LoadModelOptions, type FetchLike } from './load_model';
+export { loadModel, loadModelWithMeta, fromTfjsArtifacts, type LoadModelOptions, type LoadedTfjsModel, type FetchLike } from './load_model';
+export { crc32 } from './crc32';
 export { exportOnnx, OnnxExportError, type ExportOnnxOptions } from './onnx_export';
 export { encodeOnnxModel, decodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxAttribute, type OnnxValueInfo } from './onnx_proto';
 // Mapping checkpoints (timm, torchvision, Hugging Face, JAX) into our VisionTransformer.

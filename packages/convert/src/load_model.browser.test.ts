@@ -7,19 +7,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { createViT } from '@tfjs-vit/models';
-import { maxAbsDiff } from '@tfjs-vit/testing';
+import { CHROMIUM, hasChromium, maxAbsDiff } from '@tfjs-vit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from './load_model';
 import { saveTfjsModel } from './tfjs_format_save';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
-describe.skipIf(!existsSync(CHROMIUM))('loadModel in headless Chromium (fetch)', () => {
+describe.skipIf(!hasChromium('loadModel in headless Chromium'))('loadModel in headless Chromium (fetch)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-browser-'));
   let server: Server;
   let base = '';
   let want: Float32Array;
+  let shardRequests = 0;
 
   beforeAll(async () => {
     await tf.setBackend('cpu');
@@ -42,6 +42,7 @@ describe.skipIf(!existsSync(CHROMIUM))('loadModel in headless Chromium (fetch)',
     });
     server = createServer((req, res) => {
       const name = (req.url ?? '/').split('?')[0];
+      if (name.endsWith('.bin')) shardRequests++;
       const file = name === '/' ? null : join(dir, name);
       if (name === '/') {
         res.setHeader('content-type', 'text/html');
@@ -60,7 +61,7 @@ describe.skipIf(!existsSync(CHROMIUM))('loadModel in headless Chromium (fetch)',
 
   afterAll(() => server?.close());
 
-  it('fetches model.json + float16 shards over http and gives the logits Node gets from the same files', async () => {
+  it('fetches model.json + float16 shards over http, gives the logits Node gets from the same files, and caches shards with the Cache API', async () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -70,9 +71,21 @@ describe.skipIf(!existsSync(CHROMIUM))('loadModel in headless Chromium (fetch)',
       const page = await browser.newPage();
       await page.goto(`${base}/`);
       await page.waitForFunction(() => (globalThis as { runModel?: unknown }).runModel !== undefined, null, { timeout: 60_000 });
-      const got = await page.evaluate(async (url) => (globalThis as unknown as { runModel: (u: string) => Promise<number[]> }).runModel(url), `${base}/web/`);
-      expect(got.length).toBe(want.length);
-      expect(maxAbsDiff(Float32Array.from(got), want)).toBeLessThanOrEqual(1e-5);
+      type Run = { logits: number[]; fromCache: boolean[] };
+      const run = (cache?: string) => page.evaluate(async ([url, c]) => (globalThis as unknown as { runModel: (u: string, c?: string) => Promise<Run> }).runModel(url!, c), [`${base}/web/`, cache] as const);
+      const plain = await run();
+      expect(plain.logits.length).toBe(want.length);
+      expect(maxAbsDiff(Float32Array.from(plain.logits), want)).toBeLessThanOrEqual(1e-5);
+      const shards = shardRequests;
+      expect(shards).toBeGreaterThan(1);
+      // With a Cache API store: the first load fetches every shard, the second none, same logits.
+      const first = await run('tfjs-vit-test');
+      expect(shardRequests).toBe(2 * shards);
+      expect(first.fromCache.every((c) => !c)).toBe(true);
+      const second = await run('tfjs-vit-test');
+      expect(shardRequests).toBe(2 * shards);
+      expect(second.fromCache).toEqual([false, ...Array(shards).fill(true)]); // model.json is always fetched
+      expect(second.logits).toEqual(plain.logits);
     } finally {
       await browser.close();
     }
@@ -84,11 +97,15 @@ function writeEntry(path: string): void {
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { loadModel } from '@tfjs-vit/convert/load_model';
-globalThis.runModel = async (url) => {
+globalThis.runModel = async (url, cache) => {
   await tf.setBackend('cpu');
-  const model = await loadModel(url);
+  const fromCache = [];
+  const model = await loadModel(url, { cache, onProgress: (_, __, info) => fromCache.push(info.fromCache) });
   const y = model.forward(tf.ones([1, 32, 32, 3]));
-  return Array.from(await y.data());
+  const logits = Array.from(await y.data());
+  y.dispose();
+  model.dispose();
+  return { logits, fromCache };
 };
 `;
   writeFileSync(path, src);

@@ -3,7 +3,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
+import { crc32 } from './crc32';
 import { loadTfjsStreaming } from './tfjs_stream_load';
+import type { ModelMeta } from './checkpoint_meta';
 import { decodeTfjsGroup, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson } from './tfjs_format';
 
 /** The `fetch` the loader uses: the global one or yours (auth headers, a cache, a test server). */
@@ -13,8 +15,25 @@ export type FetchLike = (url: string) => Promise<{ ok: boolean; status: number; 
 export interface LoadModelOptions {
   /** Fetch to use for URLs (default `globalThis.fetch`). Passing it also makes relative paths URLs. */
   fetch?: FetchLike;
-  /** Called after model.json and after each shard: `(loaded, total)` files. */
-  onProgress?: (loaded: number, total: number) => void;
+  /** Called after model.json and after each shard: `(loaded, total)` files, and whether it came from the cache. */
+  onProgress?: (loaded: number, total: number, info: { file: string; fromCache: boolean }) => void;
+  /**
+   * Name of a Cache API store (browsers, secure contexts) to keep the shards in, so a second visit
+   * reads them from disk instead of the network. Entries are keyed by URL and the shard's CRC-32 from
+   * model.json (model.json itself is always fetched), so a re-exported model is downloaded afresh;
+   * a cached shard that fails its check is dropped and fetched again. Ignored where `caches` is absent
+   * or for model.json files without checksums.
+   */
+  cache?: string;
+}
+
+/** The part of the Cache API the loader uses (`globalThis.caches`). */
+interface CacheStorageLike {
+  open(name: string): Promise<{
+    match(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer> } | undefined>;
+    put(key: string, response: unknown): Promise<void>;
+    delete(key: string): Promise<boolean>;
+  }>;
 }
 
 /**
@@ -62,18 +81,39 @@ function parseJson(where: string, text: string): unknown {
   }
 }
 
-type Reader = { json(name: string): Promise<unknown>; bytes(name: string): Promise<Uint8Array> };
+type Reader = {
+  json(name: string): Promise<unknown>;
+  /** A shard's bytes; `crc` (from model.json) lets a cache keep it. */
+  bytes(name: string, crc?: number): Promise<{ bytes: Uint8Array; fromCache: boolean }>;
+};
 
-function fetchReader(base: string, fetchFn: FetchLike): Reader {
+function fetchReader(base: string, fetchFn: FetchLike, cacheName?: string): Reader {
   const get = async (name: string) => {
     const url = base + name;
     const res = await fetchFn(url);
     if (!res.ok) throw new TfjsFormatError(`loadModel: GET ${url} failed with HTTP ${res.status}`);
     return res;
   };
+  const storage = (globalThis as { caches?: CacheStorageLike }).caches;
+  const Res = (globalThis as { Response?: new (body: Uint8Array) => unknown }).Response;
+  const cache = cacheName && storage && Res ? storage.open(cacheName).catch(() => null) : null;
   return {
     json: async (name) => parseJson(base + name, await (await get(name)).text()),
-    bytes: async (name) => new Uint8Array(await (await get(name)).arrayBuffer()),
+    bytes: async (name, crc) => {
+      const store = crc === undefined ? null : await cache;
+      const key = store ? `${base + name}${name.includes('?') ? '&' : '?'}tfjs-vit-crc32=${crc!.toString(16)}` : '';
+      if (store) {
+        const hit = await store.match(key).catch(() => undefined);
+        if (hit) {
+          const bytes = new Uint8Array(await hit.arrayBuffer());
+          if (crc32(bytes) === crc) return { bytes, fromCache: true };
+          await store.delete(key).catch(() => false); // a damaged entry: fetch it again below
+        }
+      }
+      const bytes = new Uint8Array(await (await get(name)).arrayBuffer());
+      if (store && crc32(bytes) === crc) await store.put(key, new Res!(bytes)).catch(() => undefined); // quota: just don't cache
+      return { bytes, fromCache: false };
+    },
   };
 }
 
@@ -91,7 +131,7 @@ async function fsReader(dir: string): Promise<Reader> {
     json: async (name) => parseJson(name, (await read(name)).toString('utf8')),
     bytes: async (name) => {
       const b = await read(name);
-      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+      return { bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), fromCache: false };
     },
   };
 }
@@ -121,13 +161,35 @@ function splitLocation(loc: string): [string, string] {
  * ```
  */
 export async function loadModel(location: string, options: LoadModelOptions = {}): Promise<VisionTransformer> {
+  return (await loadModelWithMeta(location, options)).model;
+}
+
+/** What {@link loadModelWithMeta} loaded: the model, its model.json, and what it records about itself. */
+export interface LoadedTfjsModel {
+  model: VisionTransformer;
+  modelJson: TfjsModelJson;
+  /** model.json's `meta` (labels, preprocessing, registry name), or null. */
+  meta: ModelMeta | null;
+}
+
+/**
+ * {@link loadModel}, also returning model.json and its `meta` — the class names and preprocessing
+ * `saveTfjsModel(model, dir, { meta })` recorded.
+ *
+ * @example
+ * ```ts
+ * const { model, meta } = await loadModelWithMeta('/model/model.json', { cache: 'my-models' });
+ * meta?.labels; // ['T-shirt/top', 'Trouser', …]
+ * ```
+ */
+export async function loadModelWithMeta(location: string, options: LoadModelOptions = {}): Promise<LoadedTfjsModel> {
   let reader: Reader;
   let name: string;
   if (/^https?:\/\//i.test(location) || (!/^file:/i.test(location) && (options.fetch || !isNode()))) {
     const fetchFn = options.fetch ?? (globalThis.fetch as unknown as FetchLike | undefined);
     if (!fetchFn) throw new TfjsFormatError(`loadModel: no fetch available to load ${location}; pass options.fetch`);
     const [base, file] = splitLocation(location);
-    reader = fetchReader(base, fetchFn);
+    reader = fetchReader(base, fetchFn, options.cache);
     name = file;
   } else {
     let loc = location;
@@ -138,11 +200,13 @@ export async function loadModel(location: string, options: LoadModelOptions = {}
   }
   const modelJson = parseTfjsModelJson(await reader.json(name));
   const total = modelJson.weightsManifest.reduce((n, g) => n + g.paths.length, 0) + 1;
-  options.onProgress?.(1, total);
+  options.onProgress?.(1, total, { file: name, fromCache: false });
+  const crcs = new Map(modelJson.weightsManifest.flatMap((g) => g.paths.map((p, i) => [p, g.crc32?.[i]] as const)));
   let loaded = 1;
-  return loadTfjsStreaming(modelJson, async (p) => {
-    const bytes = await reader.bytes(p);
-    options.onProgress?.(++loaded, total);
+  const model = await loadTfjsStreaming(modelJson, async (p) => {
+    const { bytes, fromCache } = await reader.bytes(p, crcs.get(p));
+    options.onProgress?.(++loaded, total, { file: p, fromCache });
     return bytes;
   });
+  return { model, modelJson, meta: modelJson.meta ?? null };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,8 +9,8 @@ import { GELU, LayerNorm } from '@tfjs-vit/layers';
 import { createModel, createViT, type VisionTransformer } from '@tfjs-vit/models';
 import { describeBackends, maxAbsDiff, tensorGrowth } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
-import { fromTfjsArtifacts, loadModel } from './load_model';
-import { DEFAULT_SHARD_BYTES, TfjsFormatError, toTfjsArtifacts } from './tfjs_format';
+import { fromTfjsArtifacts, loadModel, loadModelWithMeta } from './load_model';
+import { decodeTfjsGroup, DEFAULT_SHARD_BYTES, TfjsFormatError, toTfjsArtifacts } from './tfjs_format';
 import { saveTfjsModel } from './tfjs_format_save';
 
 const small = () =>
@@ -65,6 +65,45 @@ describeBackends('tfjs web format', () => {
     expect(d).toBeGreaterThan(0); // really quantised
     expect(d).toBeLessThanOrEqual(1e-2);
     copy.dispose();
+    model.dispose();
+  });
+
+  it('uint8 quantisation is stored as tfjs does, a quarter of the bytes, each weight within half a step', () => {
+    const model = perturb(small());
+    const f32 = toTfjsArtifacts(model);
+    const u8 = toTfjsArtifacts(model, { dtype: 'uint8' });
+    const bytes = (a: typeof f32) => a.shards.reduce((n, s) => n + s.length, 0);
+    expect(bytes(u8) * 4).toBe(bytes(f32));
+    const want = decodeTfjsGroup(f32.modelJson.weightsManifest[0], f32.shards);
+    const got = decodeTfjsGroup(u8.modelJson.weightsManifest[0], u8.shards); // tfjs' own dequantisation
+    for (const spec of u8.modelJson.weightsManifest[0].weights) {
+      const q = spec.quantization!;
+      expect(q.dtype).toBe('uint8');
+      expect(q.original_dtype).toBe('float32');
+      expect(Math.abs(q.min! / q.scale! - Math.round(q.min! / q.scale!))).toBeLessThan(1e-6); // 0 is a grid point
+      const w = want.get(spec.name)!.dataSync() as Float32Array;
+      const g = got.get(spec.name)!.dataSync() as Float32Array;
+      expect(maxAbsDiff(g, w), spec.name).toBeLessThanOrEqual(q.scale! / 2 + 1e-6);
+      for (let i = 0; i < w.length; i++) if (w[i] === 0) expect(Math.abs(g[i] as number)).toBeLessThan(1e-6);
+    }
+    tf.dispose([...want.values(), ...got.values()]);
+    const copy = fromTfjsArtifacts(u8);
+    const a = logits(model);
+    const d = maxAbsDiff(logits(copy), a);
+    const scale = Math.max(...a.map(Math.abs));
+    console.log(`uint8 tfjs round trip: max |Δlogit| ${d.toExponential(2)} (max |logit| ${scale.toFixed(3)})`);
+    expect(d).toBeGreaterThan(0);
+    expect(d).toBeLessThanOrEqual(0.05 * scale); // 256 levels per tensor: a few % of the largest logit
+    copy.dispose();
+    model.dispose();
+  });
+
+  it('rejects a storage dtype it does not write, and a non-finite weight for uint8', () => {
+    const model = small();
+    expect(() => toTfjsArtifacts(model, { dtype: 'int8' as never })).toThrow(/dtype must be one of float32, float16, uint8, got 'int8'/);
+    const w = model.namedParameters('', { includeBuffers: true })[0][1];
+    w.variable.assign(tf.fill(w.variable.shape, Number.NaN));
+    expect(() => toTfjsArtifacts(model, { dtype: 'uint8' })).toThrow(/non-finite/);
     model.dispose();
   });
 
@@ -167,6 +206,39 @@ describeBackends('tfjs web format: files, URLs, errors', () => {
     expect(() => fromTfjsArtifacts({ modelJson: wrongShape, shards })).toThrow(/blocks\.2/);
     const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-web-'));
     await expect(loadModel(dir)).rejects.toThrow(TfjsFormatError);
+    model.dispose();
+  });
+
+  it('records meta (labels, preprocessing) in model.json, validated on write and on read', async () => {
+    const model = small();
+    const meta = { model: 'fashion', labels: Array.from({ length: 10 }, (_, i) => `c${i}`), dataConfig: { inputSize: [3, 32, 32], mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] } };
+    const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-web-'));
+    await saveTfjsModel(model, dir, { meta });
+    const loaded = await loadModelWithMeta(dir);
+    expect(loaded.meta).toEqual(meta);
+    expect(loaded.model.numClasses).toBe(10);
+    loaded.model.dispose();
+    expect(() => toTfjsArtifacts(model, { meta: { labels: 'oops' as never } })).toThrow(/labels: expected an array/);
+    const { modelJson, shards } = toTfjsArtifacts(model);
+    expect(modelJson.meta).toBeUndefined();
+    expect(() => fromTfjsArtifacts({ modelJson: { ...modelJson, meta: { numHeads: -1 } }, shards })).toThrow(/model\.json: meta\.numHeads: expected an integer/);
+    model.dispose();
+  });
+
+  it('a shard with one flipped bit (same size) fails its CRC-32, in memory and from files', async () => {
+    const model = small();
+    const { modelJson, shards } = toTfjsArtifacts(model, { shardBytes: 8192 });
+    expect(modelJson.weightsManifest[0].crc32).toHaveLength(shards.length);
+    const bad = shards.map((s) => s.slice());
+    bad[2][100] ^= 0x10;
+    expect(() => fromTfjsArtifacts({ modelJson, shards: bad })).toThrow(/shard group1-shard3of\d+\.bin is corrupt: CRC-32 0x[0-9a-f]{8}, model\.json records 0x[0-9a-f]{8}/);
+    const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-web-'));
+    const saved = await saveTfjsModel(model, dir, { shardBytes: 8192 });
+    writeFileSync(saved.shardPaths[2], bad[2]);
+    await expect(loadModel(dir)).rejects.toThrow(/group1-shard3of\d+\.bin is corrupt/);
+    const noCrc = structuredClone(modelJson);
+    noCrc.weightsManifest[0].crc32 = [1, 2];
+    expect(() => fromTfjsArtifacts({ modelJson: noCrc, shards })).toThrow(/"crc32" must hold one unsigned 32-bit integer per path/);
     model.dispose();
   });
 });

@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GELU, LayerNorm } from '@tfjs-vit/layers';
 import type { VisionTransformer, VisionTransformerOptions, ViTConfig } from '@tfjs-vit/models';
 import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
+import { encodeModelMeta, MODEL_META_KEY, type ModelMeta, readModelMeta } from './checkpoint_meta';
+import { crc32 } from './crc32';
 import { floatToHalf } from './dtypes';
 
 /** tfjs-converter's default shard size: 4 MiB (`toTfjsArtifacts(model, { shardBytes: DEFAULT_SHARD_BYTES })`). */
@@ -17,7 +19,7 @@ export interface TfjsWeightSpec {
   name: string;
   shape: number[];
   dtype: 'float32' | 'int32' | 'bool';
-  /** Present when stored quantised; tfjs-converter writes `{dtype: 'float16', original_dtype: 'float32'}`. */
+  /** Present when stored quantised: `{dtype: 'float16', original_dtype: 'float32'}` or `{dtype: 'uint8', scale, min, original_dtype: 'float32'}`, as tfjs-converter writes them. */
   quantization?: { dtype: 'float16' | 'uint8' | 'uint16'; scale?: number; min?: number; original_dtype?: string };
 }
 
@@ -25,6 +27,11 @@ export interface TfjsWeightSpec {
 export interface TfjsWeightGroup {
   paths: string[];
   weights: TfjsWeightSpec[];
+  /**
+   * CRC-32 of each shard, in `paths` order (our extension; tfjs ignores it). The loaders check it,
+   * so a corrupt or truncated download is an error, and it keys `loadModel`'s shard cache.
+   */
+  crc32?: number[];
 }
 
 /** Our `model.json`: tfjs-converter's shape (`format`, `generatedBy`, `weightsManifest`) plus the ViT config. */
@@ -40,16 +47,30 @@ export interface TfjsModelJson {
   /** 'tanh' when the MLPs use the tanh approximation of GELU. */
   geluApproximate?: 'tanh';
   weightsManifest: TfjsWeightGroup[];
+  /** What the model records about itself (registry name, preprocessing, class names), as in a safetensors file's metadata. */
+  meta?: ModelMeta;
 }
+
+/** How {@link toTfjsArtifacts} stores float weights. */
+export type TfjsWeightDType = 'float32' | 'float16' | 'uint8';
+
+/** The storage dtypes {@link toTfjsArtifacts} writes. */
+export const TFJS_WEIGHT_DTYPES: readonly TfjsWeightDType[] = ['float32', 'float16', 'uint8'];
 
 /** Options of {@link toTfjsArtifacts} and `saveTfjsModel`. */
 export interface TfjsSaveOptions {
-  /** Storage of float weights: 'float32' (default) or 'float16' (tfjs' float16 quantisation). */
-  dtype?: 'float32' | 'float16';
+  /**
+   * Storage of float weights: 'float32' (default), 'float16' (tfjs' float16 quantisation, half the
+   * bytes) or 'uint8' (tfjs' affine uint8 quantisation per tensor, a quarter of the bytes and a
+   * larger error: see docs/timm-to-browser.md for what it costs in logits).
+   */
+  dtype?: TfjsWeightDType;
   /** Largest shard in bytes (default 4 MiB, as tfjs-converter). */
   shardBytes?: number;
   /** Shard file prefix (default 'group1'); files are `group1-shard1of3.bin`, …. */
   groupName?: string;
+  /** Recorded in model.json as `meta` (validated as `encodeModelMeta` does), so a page gets the labels and preprocessing with the weights. */
+  meta?: ModelMeta;
 }
 
 /** model.json and its shards, in memory. */
@@ -111,13 +132,37 @@ export function configOf(model: VisionTransformer): ViTConfig {
   return { ...rest, fcNorm: useFcNorm };
 }
 
-function encodeValues(t: tf.Tensor, half: boolean): { spec: Omit<TfjsWeightSpec, 'name'>; bytes: Uint8Array } {
+/**
+ * tfjs-converter's affine uint8 quantisation of one tensor: the range is widened to hold 0 and
+ * nudged so that 0 is exactly representable (zero biases and padding stay zero); `tf.io.decodeWeights`
+ * dequantises `q` as `q * scale + min`.
+ */
+function quantizeUint8(values: Float32Array): { bytes: Uint8Array; scale: number; min: number } {
+  let lo = 0;
+  let hi = 0;
+  for (const v of values) {
+    if (!Number.isFinite(v)) throw new ArgumentError(`toTfjsArtifacts: cannot quantise a non-finite weight (${v}) to uint8`);
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const scale = hi > lo ? (hi - lo) / 255 : 1;
+  const min = -Math.round(-lo / scale) * scale;
+  const bytes = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) bytes[i] = Math.min(255, Math.max(0, Math.round(((values[i] as number) - min) / scale)));
+  return { bytes, scale, min };
+}
+
+function encodeValues(t: tf.Tensor, dtype: TfjsWeightDType): { spec: Omit<TfjsWeightSpec, 'name'>; bytes: Uint8Array } {
   const values = t.dataSync();
   const shape = [...t.shape];
-  if (t.dtype === 'float32' && half) {
+  if (t.dtype === 'float32' && dtype === 'float16') {
     const h = new Uint16Array(values.length);
     for (let i = 0; i < values.length; i++) h[i] = floatToHalf(values[i] as number);
     return { spec: { shape, dtype: 'float32', quantization: { dtype: 'float16', original_dtype: 'float32' } }, bytes: new Uint8Array(h.buffer) };
+  }
+  if (t.dtype === 'float32' && dtype === 'uint8') {
+    const { bytes, scale, min } = quantizeUint8(values as Float32Array);
+    return { spec: { shape, dtype: 'float32', quantization: { dtype: 'uint8', scale, min, original_dtype: 'float32' } }, bytes };
   }
   if (t.dtype === 'float32' || t.dtype === 'int32') {
     const typed = values as Float32Array | Int32Array;
@@ -158,8 +203,8 @@ class ShardWriter {
   }
 }
 
-function bytesPer(dtype: string, half: boolean): number {
-  if (dtype === 'float32') return half ? 2 : 4;
+function bytesPer(dtype: string, storage: TfjsWeightDType): number {
+  if (dtype === 'float32') return storage === 'float16' ? 2 : storage === 'uint8' ? 1 : 4;
   if (dtype === 'int32') return 4;
   if (dtype === 'bool') return 1;
   throw new ArgumentError(`toTfjsArtifacts: dtype ${dtype} is not supported (float32, int32, bool)`);
@@ -177,29 +222,34 @@ function bytesPer(dtype: string, half: boolean): number {
  * ```
  */
 export function writeTfjsShards(model: VisionTransformer, options: TfjsSaveOptions, emit: (index: number, shard: Uint8Array, count: number, path: string) => void): TfjsModelJson {
+  if (options.meta) encodeModelMeta(options.meta); // throws on a bad field before any work
   const shardBytes = options.shardBytes ?? DEFAULT_SHARD_BYTES;
   if (!(Number.isInteger(shardBytes) && shardBytes > 0)) throw new ArgumentError(`toTfjsArtifacts: shardBytes must be a positive integer, got ${shardBytes}`);
   const dtype = options.dtype ?? 'float32';
-  if (dtype !== 'float32' && dtype !== 'float16') throw new ArgumentError(`toTfjsArtifacts: dtype must be 'float32' or 'float16', got '${String(dtype)}'`);
-  const half = dtype === 'float16';
+  if (!TFJS_WEIGHT_DTYPES.includes(dtype)) throw new ArgumentError(`toTfjsArtifacts: dtype must be one of ${TFJS_WEIGHT_DTYPES.join(', ')}, got '${String(dtype)}'`);
   const group = options.groupName ?? 'group1';
   const params = model.namedParameters('', { includeBuffers: true });
-  const total = params.reduce((n, [, p]) => n + p.stateShape.reduce((a, b) => a * b, 1) * bytesPer(p.value.dtype, half), 0);
+  const total = params.reduce((n, [, p]) => n + p.stateShape.reduce((a, b) => a * b, 1) * bytesPer(p.value.dtype, dtype), 0);
   const count = Math.ceil(total / shardBytes);
   const paths = Array.from({ length: count }, (_, i) => `${group}-shard${i + 1}of${count}.bin`);
-  const writer = new ShardWriter(total, shardBytes, (i, shard) => emit(i, shard, count, paths[i]));
+  const checks: number[] = [];
+  const writer = new ShardWriter(total, shardBytes, (i, shard) => {
+    checks.push(crc32(shard));
+    emit(i, shard, count, paths[i]);
+  });
   const weights: TfjsWeightSpec[] = [];
   for (const [name, p] of params) {
     const t = tf.tidy(() => p.layout.toState(p.variable));
     try {
-      const { spec, bytes } = encodeValues(t, half);
+      const { spec, bytes } = encodeValues(t, dtype);
       weights.push({ name, ...spec });
       writer.write(bytes);
     } finally {
       t.dispose();
     }
   }
-  return { format: TFJS_VIT_FORMAT, generatedBy: '@tfjs-vit/convert', architecture: 'VisionTransformer', config: configOf(model), ...partsOf(model), weightsManifest: [{ paths, weights }] };
+  const meta = options.meta ? { meta: metaOf(options.meta) } : {};
+  return { format: TFJS_VIT_FORMAT, generatedBy: '@tfjs-vit/convert', architecture: 'VisionTransformer', config: configOf(model), ...partsOf(model), weightsManifest: [{ paths, weights, crc32: checks }], ...meta };
 }
 
 /**
@@ -238,8 +288,41 @@ export function parseTfjsModelJson(json: unknown): TfjsModelJson {
   if (!Array.isArray(j.weightsManifest)) throw new TfjsFormatError('model.json: missing "weightsManifest"');
   for (const g of j.weightsManifest) {
     if (!Array.isArray(g?.paths) || !Array.isArray(g?.weights)) throw new TfjsFormatError('model.json: each weightsManifest group needs "paths" and "weights"');
+    if (g.crc32 !== undefined && !(Array.isArray(g.crc32) && g.crc32.length === g.paths.length && g.crc32.every((c) => Number.isInteger(c) && c >= 0 && c <= 0xffffffff))) {
+      throw new TfjsFormatError(`model.json: "crc32" must hold one unsigned 32-bit integer per path (${g.paths.length})`);
+    }
   }
+  if (j.meta !== undefined) return { ...(j as TfjsModelJson), meta: metaOf(j.meta) };
   return j as TfjsModelJson;
+}
+
+/**
+ * Throws TfjsFormatError when shard `index` of `group` does not have the CRC-32 model.json records
+ * (a corrupt or truncated file, or a shard of another model). Groups without `crc32` pass.
+ *
+ * @example
+ * ```ts
+ * checkShard(modelJson.weightsManifest[0], 0, bytes);
+ * ```
+ */
+export function checkShard(group: TfjsWeightGroup, index: number, bytes: Uint8Array): void {
+  const want = group.crc32?.[index];
+  if (want === undefined) return;
+  const got = crc32(bytes);
+  if (got !== want) {
+    throw new TfjsFormatError(`weightsManifest: shard ${group.paths[index]} is corrupt: CRC-32 ${hex(got)}, model.json records ${hex(want)} (${bytes.length} bytes read)`);
+  }
+}
+
+const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+
+/** `meta` checked and normalised as a safetensors file's metadata is; a bad field is a TfjsFormatError naming it. */
+function metaOf(meta: unknown): ModelMeta {
+  try {
+    return readModelMeta({ [MODEL_META_KEY]: JSON.stringify(meta) }) ?? {};
+  } catch (e) {
+    throw new TfjsFormatError(`model.json: ${(e as Error).message.replace(`__metadata__["${MODEL_META_KEY}"]`, 'meta')}`, { cause: e });
+  }
 }
 
 /** Bytes a group's weights take in its shards. */
@@ -267,6 +350,7 @@ export function decodeTfjsGroup(group: TfjsWeightGroup, shards: readonly Uint8Ar
   const size = shards.reduce((n, s) => n + s.length, 0);
   const need = groupBytes(group);
   if (size !== need) throw new TfjsFormatError(`weightsManifest: the weights need ${need} bytes, the shards ${group.paths.join(', ')} hold ${size}`);
+  shards.forEach((s, i) => checkShard(group, i, s));
   const buffers = shards.map((s) => (s.byteOffset === 0 && s.byteLength === s.buffer.byteLength ? (s.buffer as ArrayBuffer) : s.slice().buffer));
   const named = tf.io.decodeWeights(buffers, group.weights as tf.io.WeightsManifestEntry[]);
   return new Map(Object.entries(named));

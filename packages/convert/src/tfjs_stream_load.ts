@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeReport, type LoadReport, StateDictError, withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
-import { optionsOf, TfjsFormatError, type TfjsModelJson, type TfjsWeightSpec } from './tfjs_format';
+import { checkShard, optionsOf, TfjsFormatError, type TfjsModelJson, type TfjsWeightSpec } from './tfjs_format';
 
 /** Bytes a weight takes in its shards. */
 function weightBytes(w: TfjsWeightSpec): number {
@@ -57,7 +57,8 @@ export async function loadTfjsStreaming(modelJson: TfjsModelJson, shard: (path: 
         const bytes = weightBytes(w);
         while (base + held < at + bytes) {
           if (next >= group.paths.length) throw new TfjsFormatError(`weightsManifest: the weights need ${need} bytes, the shards ${group.paths.join(', ')} hold ${base + held}`);
-          const s = await shard(group.paths[next++]);
+          const s = await shard(group.paths[next]);
+          checkShard(group, next++, s);
           pending.push(s);
           held += s.length;
         }
@@ -86,7 +87,11 @@ export async function loadTfjsStreaming(modelJson: TfjsModelJson, shard: (path: 
       }
       // the rest of the group's shards must be empty: sizes must add up exactly
       let extra = held - (at - base);
-      while (next < group.paths.length) extra += (await shard(group.paths[next++])).length;
+      while (next < group.paths.length) {
+        const s = await shard(group.paths[next]);
+        checkShard(group, next++, s);
+        extra += s.length;
+      }
       if (extra !== 0) throw new TfjsFormatError(`weightsManifest: the weights need ${need} bytes, the shards ${group.paths.join(', ')} hold ${need + extra}`);
     }
   } catch (e) {
