@@ -68,7 +68,9 @@ async function loadWebgpu(allowFallback: boolean): Promise<Loaded | Skip> {
   const gpu = await webgpuGpu();
   if ('skip' in gpu) return gpu;
   const adapter = await gpu.requestAdapter();
-  if (!adapter) return { skip: 'no WebGPU adapter (on Linux Node, Vulkan needs a driver or VK_ICD_FILENAMES)' };
+  if (!adapter) {
+    return { skip: isNode ? 'no WebGPU adapter (on Linux Node, Vulkan needs a driver or VK_ICD_FILENAMES)' : 'no WebGPU adapter (this browser or GPU offers none: WebGPU disabled, or a blocklisted driver)' };
+  }
   const info = adapter.info ?? {};
   const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
   const software = adapter.isFallbackAdapter === true || /swiftshader|llvmpipe|software/i.test(name);

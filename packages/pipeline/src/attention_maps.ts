@@ -31,26 +31,13 @@ function scaled(row: Float32Array | number[]): Float32Array {
   return Float32Array.from(row, (v) => (max > 0 ? v / max : 0));
 }
 
-/**
- * Attention maps from the per-block attention weights `[B, heads, N, N]` of
- * `VisionTransformer.forwardWithAttention`. The query is the class token (its row), or, for a
- * model without one, the mean over the patch tokens' rows; columns of the prefix tokens are left
- * out. Rollout fuses heads, adds the identity for the residual and renormalises
- * (`Â = (A + I) / 2`), multiplies `Â_L · … · Â_1` and reads the query row.
- *
- * @example
- * ```ts
- * const { attentions } = vit.forwardWithAttention(x);
- * const [{ map, grid }] = attentionMaps(attentions, vit.numPrefixTokens, [14, 14], { method: 'rollout' });
- * tf.dispose(attentions);
- * ```
- */
-export function attentionMaps(
+/** The query rows (and per-head rows) as tensors, and how to turn their values into maps. */
+function mapTensors(
   attentions: readonly tf.Tensor[],
   numPrefixTokens: number,
   grid: [number, number],
-  options: AttentionMapOptions = {},
-): AttentionMap[] {
+  options: AttentionMapOptions,
+): { rows: tf.Tensor; headRows: tf.Tensor | null; read(flat: Float32Array, heads: Float32Array | null): AttentionMap[] } {
   if (!attentions.length) throw new ArgumentError('attentionMaps: no attention weights (a model with no blocks?)');
   const [B, , N] = attentions[0].shape;
   const patches = grid[0] * grid[1];
@@ -90,13 +77,63 @@ export function attentionMaps(
         return tf.reshape(q, [B, H, patches]);
       })
     : null;
-  const flat = rows.dataSync() as Float32Array;
-  const heads = headRows ? (headRows.dataSync() as Float32Array) : null;
   const H = headRows ? headRows.shape[1]! : 0;
-  tf.dispose([rows, headRows ?? []].flat());
-  return Array.from({ length: B }, (_, b) => ({
-    grid,
-    map: scaled(flat.subarray(b * patches, (b + 1) * patches)),
-    ...(heads ? { heads: Array.from({ length: H }, (_, h) => scaled(heads.subarray((b * H + h) * patches, (b * H + h + 1) * patches))) } : {}),
-  }));
+  const read = (flat: Float32Array, heads: Float32Array | null): AttentionMap[] =>
+    Array.from({ length: B }, (_, b) => ({
+      grid,
+      map: scaled(flat.subarray(b * patches, (b + 1) * patches)),
+      ...(heads ? { heads: Array.from({ length: H }, (_, h) => scaled(heads.subarray((b * H + h) * patches, (b * H + h + 1) * patches))) } : {}),
+    }));
+  return { rows, headRows, read };
+}
+
+/**
+ * Attention maps from the per-block attention weights `[B, heads, N, N]` of
+ * `VisionTransformer.forwardWithAttention`. The query is the class token (its row), or, for a
+ * model without one, the mean over the patch tokens' rows; columns of the prefix tokens are left
+ * out. Rollout fuses heads, adds the identity for the residual and renormalises
+ * (`Â = (A + I) / 2`), multiplies `Â_L · … · Â_1` and reads the query row.
+ *
+ * @example
+ * ```ts
+ * const { attentions } = vit.forwardWithAttention(x);
+ * const [{ map, grid }] = attentionMaps(attentions, vit.numPrefixTokens, [14, 14], { method: 'rollout' });
+ * tf.dispose(attentions);
+ * ```
+ */
+export function attentionMaps(
+  attentions: readonly tf.Tensor[],
+  numPrefixTokens: number,
+  grid: [number, number],
+  options: AttentionMapOptions = {},
+): AttentionMap[] {
+  const { rows, headRows, read } = mapTensors(attentions, numPrefixTokens, grid, options);
+  try {
+    return read(rows.dataSync() as Float32Array, headRows ? (headRows.dataSync() as Float32Array) : null);
+  } finally {
+    tf.dispose([rows, headRows ?? []].flat());
+  }
+}
+
+/**
+ * {@link attentionMaps}, reading the maps back asynchronously: what WebGPU needs (its synchronous
+ * read-back is slow, and fails in a Web Worker) and what keeps a page responsive.
+ *
+ * @example
+ * ```ts
+ * const [{ map, grid }] = await attentionMapsAsync(attentions, vit.numPrefixTokens, [14, 14]);
+ * ```
+ */
+export async function attentionMapsAsync(
+  attentions: readonly tf.Tensor[],
+  numPrefixTokens: number,
+  grid: [number, number],
+  options: AttentionMapOptions = {},
+): Promise<AttentionMap[]> {
+  const { rows, headRows, read } = mapTensors(attentions, numPrefixTokens, grid, options);
+  try {
+    return read((await rows.data()) as Float32Array, headRows ? ((await headRows.data()) as Float32Array) : null);
+  } finally {
+    tf.dispose([rows, headRows ?? []].flat());
+  }
 }

@@ -8,7 +8,7 @@ import {
   evalCrop, evalTransform, loadImage, resolveDataConfig,
   type Compose, type DataConfig, type DataConfigOverrides, type FloatImage, type ImageInput, type PretrainedDataFields, type RGBImage,
 } from '@tfjs-vit/transforms';
-import { attentionMaps, type AttentionMap, type AttentionMapOptions } from './attention_maps';
+import { attentionMapsAsync, type AttentionMap, type AttentionMapOptions } from './attention_maps';
 import { builtinLabels, readLabels } from './labels';
 import { loadViT, type LoadedViT, type LoadViTOptions, type WeightsSource } from './load_vit';
 import { onnxRunner, tfjsRunner, type LogitsRunner, type Runtime } from './runtime';
@@ -203,7 +203,7 @@ export class Classifier {
     try {
       const p = m.config.patchSize;
       const grid: [number, number] = [Math.floor(x.height / p[0]), Math.floor(x.width / p[1])];
-      const [maps] = attentionMaps(attentions, m.numPrefixTokens, grid, options);
+      const [maps] = await attentionMapsAsync(attentions, m.numPrefixTokens, grid, options);
       const C = this.numClasses;
       const top = C > 0 ? topK(softmax((await logits.data()) as Float32Array), options.topk ?? 5, this.labels) : [];
       return { image: name, crop, top, ...maps };

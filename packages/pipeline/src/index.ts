@@ -6,7 +6,7 @@ export { loadViT, type LoadViTOptions, type LoadedViT, type NameSource, type Wei
 export { builtinLabels, parseLabels, readLabels } from './labels';
 export { IMAGENET_1K_LABELS } from './imagenet_labels';
 export { softmax, topK, type Prediction } from './topk';
-export { attentionMaps, type AttentionMap, type AttentionMapOptions, type AttentionMethod } from './attention_maps';
+export { attentionMaps, attentionMapsAsync, type AttentionMap, type AttentionMapOptions, type AttentionMethod } from './attention_maps';
 export { overlayHeatmap, tileImages, upsampleMap, jet, type OverlayOptions } from './heatmap';
 export type { Runtime } from './runtime';
 export { benchmarkForward, type BenchmarkOptions, type BenchmarkRow } from './bench';

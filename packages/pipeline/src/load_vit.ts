@@ -3,7 +3,7 @@
 // memory. The registered name — given, in the file name, or matched from the inferred
 // architecture — is what finds the pretrained preprocessing.
 import {
-  configOf, fromTimm, inferViTConfig, loadModel, openTimmStateDict, readModelMeta, type FetchLike, type ModelMeta, type TimmLoadReport,
+  configOf, fromTimm, inferViTConfig, loadModelWithMeta, openTimmStateDict, readModelMeta, type FetchLike, type LoadModelOptions, type ModelMeta, type TimmLoadReport,
 } from '@tfjs-vit/convert';
 import {
   createModel, getPretrainedCfg, isModel, matchModels, VisionTransformer, type PretrainedCfg,
@@ -23,6 +23,10 @@ export interface LoadViTOptions {
   strict?: boolean;
   /** Fetch for URLs of the tfjs web format (default the global fetch). */
   fetch?: FetchLike;
+  /** A Cache API store for the tfjs web format's shards in a browser (`loadModel`'s `cache`). */
+  cache?: string;
+  /** Progress of the tfjs web format's files (`loadModel`'s `onProgress`). */
+  onProgress?: LoadModelOptions['onProgress'];
 }
 
 /** How {@link loadViT} named the architecture. */
@@ -106,10 +110,12 @@ export async function loadViT(weights: WeightsSource, options: LoadViTOptions = 
     return { model: weights.eval(), modelName: name, nameSource: options.model ? 'given' : name ? 'matched' : 'none', pretrainedCfg: withCfg(name), format: 'module', report: null, meta: null, notes };
   }
   if (typeof weights === 'string' && (await kindOfPath(weights)) === 'tfjs') {
-    const model = await loadModel(weights, options.fetch ? { fetch: options.fetch } : {});
-    const name = options.model ?? matchModels(configOf(model))[0] ?? null;
-    if (name && !options.model) notes.push(`architecture matches registered model ${name}: its pretrained preprocessing applies`);
-    return { model, modelName: name, nameSource: options.model ? 'given' : name ? 'matched' : 'none', pretrainedCfg: withCfg(name), format: 'tfjs', report: null, meta: null, notes };
+    const { model, meta } = await loadModelWithMeta(weights, { fetch: options.fetch, cache: options.cache, onProgress: options.onProgress });
+    const recorded = meta?.model && isModel(meta.model) ? meta.model : null;
+    const name = options.model ?? recorded ?? matchModels(configOf(model))[0] ?? null;
+    if (name && !options.model && !recorded) notes.push(`architecture matches registered model ${name}: its pretrained preprocessing applies`);
+    const nameSource: NameSource = options.model ? 'given' : recorded ? 'recorded' : name ? 'matched' : 'none';
+    return { model, modelName: name, nameSource, pretrainedCfg: withCfg(name), format: 'tfjs', report: null, meta, notes };
   }
 
   let name: string | null = options.model ?? null;

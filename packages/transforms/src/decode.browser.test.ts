@@ -1,16 +1,16 @@
 // The browser decoding path (createImageBitmap + OffscreenCanvas, no sharp), run in headless
-// Chromium through playwright-core when /usr/bin/chromium exists (CHROMIUM_PATH overrides).
+// Chromium through playwright-core when /usr/bin/chromium exists (TFJS_VIT_CHROMIUM overrides).
 import { build } from 'esbuild';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, hasChromium } from '@tfjs-vit/testing';
 import { imageFixture, maxDiff } from './test_fixtures';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-describe.skipIf(!existsSync(CHROMIUM))('loadImage in a browser (headless Chromium)', () => {
+describe.skipIf(!hasChromium('loadImage in a browser'))('loadImage in a browser (headless Chromium)', () => {
   let browser: Browser;
   let page: Page;
 

@@ -31,11 +31,13 @@ const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
 type SharpModule = (input: Uint8Array, options?: import('sharp').SharpOptions) => import('sharp').Sharp;
 let sharpPromise: Promise<SharpModule | null> | undefined;
+// Through a variable, so browser bundlers (Vite, esbuild) leave the Node-only sharp out of the page.
+const SHARP = 'sharp';
 
 /** @internal sharp when installed, else null (browser or no optional peer). */
 export function getSharp(): Promise<SharpModule | null> {
   sharpPromise ??= isNode
-    ? import('sharp').then((m) => ((m as unknown as { default?: SharpModule }).default ?? m) as unknown as SharpModule).catch(() => null)
+    ? import(/* @vite-ignore */ SHARP).then((m) => ((m as unknown as { default?: SharpModule }).default ?? m) as unknown as SharpModule).catch(() => null)
     : Promise.resolve(null);
   return sharpPromise;
 }
