@@ -1,5 +1,6 @@
-// Opt-in: runs the core ops on the webgpu backend (Node + Dawn via the `webgpu` package) against
-// the PyTorch fixtures. Here only SwiftShader exists: TFJS_VIT_WEBGPU=1 npx vitest run src/webgpu.test.ts
+// The core ops on the webgpu backend (Node + Dawn via the `webgpu` package) against the PyTorch
+// fixtures. Here the only adapter is SwiftShader (Chromium's Vulkan ICD, apt `chromium`); without
+// it (or TFJS_VIT_WEBGPU=0) the suite is skipped with a message.
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { expectClose, loadFixture } from '@tfjs-vit/testing';
@@ -20,7 +21,15 @@ async function expectCloseAsync(actual: tf.Tensor, expected: Float32Array | Int3
   expectClose(got, expected, 1e-4, what);
 }
 
-describe.skipIf(process.env.TFJS_VIT_WEBGPU !== '1')('ops on webgpu (opt-in)', () => {
+function webgpuAvailable(): boolean {
+  const why = process.env.TFJS_VIT_WEBGPU === '0' ? 'TFJS_VIT_WEBGPU=0'
+    : !process.env.VK_ICD_FILENAMES && !existsSync(SWIFTSHADER_ICD) ? `no Vulkan ICD (set VK_ICD_FILENAMES, or apt-get install -y chromium for ${SWIFTSHADER_ICD})`
+    : null;
+  if (why) process.stderr.write(`SKIPPED ops on webgpu: ${why}\n`);
+  return why === null;
+}
+
+describe.skipIf(!webgpuAvailable())('ops on webgpu (Dawn, SwiftShader here)', () => {
   beforeAll(async () => {
     if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
     const choice = await selectBackend({ prefer: 'webgpu' });
