@@ -133,7 +133,7 @@ describe.skipIf(!hasChromium('the browser page (examples/browser)'))('the browse
     }
   }, 600_000);
 
-  it('learn: 3 classes from folders, held-out accuracy well above chance, the download loads in Node with the page’s answers', async () => {
+  it('learn: 3 classes from folders, held-out accuracy well above chance, the download loads in Node and back in the page with the same answers', async () => {
     const root = join(work, 'learn');
     await writeImages(root, [1, 5, 8], 10, true); // Trouser, Sandal, Bag: 10 each, 2 of each held out
     const probe = await writeImages(join(work, 'probe'), [1, 5, 8], 1, false);
@@ -157,6 +157,14 @@ describe.skipIf(!hasChromium('the browser page (examples/browser)'))('the browse
       await clf.dispose();
       expectSame(shown, again, 1e-4);
       await page.screenshot({ path: join(shots, 'page-learn.png'), fullPage: true });
+      // the download picked back as "your own model": it records its heads, labels and preprocessing
+      await page.click('#model summary'); // "Use your own model"
+      await page.click('#model-reset');
+      await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('model-info')!.dataset.numClasses === '10', null, { timeout: 60_000 });
+      await page.setInputFiles('#model-safetensors', saved);
+      await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.getElementById('model-info')!.dataset.source === 'safetensors', null, { timeout: 60_000 });
+      expect(await page.textContent('#model-info')).toMatch(/3 classes \(Bag, Sandal, Trouser\)/);
+      expectSame(await classify(page, probe), again, 1e-4);
     } finally {
       await browser.close();
     }
@@ -196,7 +204,7 @@ describe.skipIf(!hasChromium('the browser page (examples/browser)'))('the browse
     }
   }, 300_000);
 
-  it('bad input: a text file named .png shows an error and the page stays ready and keeps working', async () => {
+  it('bad input: a text file named .png and a truncated PNG show an error each; the page stays ready and keeps working', async () => {
     const bad = join(work, 'not-an-image.png');
     writeFileSync(bad, 'this is not a PNG');
     const browser = await launchChromium();
@@ -205,6 +213,11 @@ describe.skipIf(!hasChromium('the browser page (examples/browser)'))('the browse
       await page.setInputFiles('#images', bad);
       await page.waitForFunction(() => !document.getElementById('error')!.hidden && document.body.dataset.state === 'ready', null, { timeout: 60_000 });
       expect(await page.textContent('#error')).toMatch(/not-an-image\.png/);
+      const png = readFileSync(images[0]!);
+      const truncated = join(work, 'truncated.png');
+      writeFileSync(truncated, png.subarray(0, Math.floor(png.length / 2))); // a real PNG cut in half
+      await page.setInputFiles('#images', truncated);
+      await page.waitForFunction(() => /truncated\.png/.test(document.getElementById('error')!.textContent ?? '') && document.body.dataset.state === 'ready', null, { timeout: 60_000 });
       const again = await classify(page, images.slice(0, 1));
       expect(again[0]![0]!.index).toBe(node[0]!.top![0]!.index);
       expect(await page.isHidden('#error')).toBe(true);
