@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
+import { importNode } from '@tfjs-vit/ops';
 import { crc32 } from './crc32';
 import { loadTfjsStreaming } from './tfjs_stream_load';
 import type { ModelMeta } from './checkpoint_meta';
@@ -118,8 +119,8 @@ function fetchReader(base: string, fetchFn: FetchLike, cacheName?: string): Read
 }
 
 async function fsReader(dir: string): Promise<Reader> {
-  const fs = await import('node:fs/promises');
-  const path = await import('node:path');
+  const fs = await importNode<typeof import('node:fs/promises')>('node:fs/promises');
+  const path = await importNode<typeof import('node:path')>('node:path');
   const read = async (name: string) => {
     try {
       return await fs.readFile(path.join(dir, name));
@@ -193,7 +194,7 @@ export async function loadModelWithMeta(location: string, options: LoadModelOpti
     name = file;
   } else {
     let loc = location;
-    if (/^file:/i.test(loc)) loc = (await import('node:url')).fileURLToPath(loc);
+    if (/^file:/i.test(loc)) loc = (await importNode<typeof import('node:url')>('node:url')).fileURLToPath(loc);
     const [base, file] = splitLocation(loc);
     reader = await fsReader(base);
     name = file;

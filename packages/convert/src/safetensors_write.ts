@@ -1,7 +1,7 @@
 // safetensors writer: sorted keys, a space-padded header whose length is a multiple of 8, and
 // contiguous data in key order — the layout safetensors.torch.save_file produces and load_file reads.
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentError } from '@tfjs-vit/ops';
+import { ArgumentError, importNode } from '@tfjs-vit/ops';
 import { floatToBfloat16, floatToHalf } from './dtypes';
 
 /** Anything with a state dict: a `Map` of tensors or a module (whose `stateDict()` makes new ones). */
@@ -140,7 +140,7 @@ export function serializeSafetensors(source: StateDictSource, options: SaveSafet
  * await saveSafetensors(model, 'vit_tiny.safetensors', { metadata: { format: 'pt' } });
  */
 export async function saveSafetensors(source: StateDictSource, path: string, options: SaveSafetensorsOptions = {}): Promise<void> {
-  const fs = await import('node:fs');
+  const fs = await importNode<typeof import('node:fs')>('node:fs');
   withStateDict(source, (dict) => {
     const { header, items } = plan(dict, options);
     const fd = fs.openSync(path, 'w');

@@ -1,5 +1,6 @@
 // Random-access byte sources: the readers see bytes in memory (browser) and files (Node) the same
 // way, so a multi-GB checkpoint is read by positioned reads instead of being held twice.
+import { importNode } from '@tfjs-vit/ops';
 import { assertAvailable } from './errors';
 
 /** Positioned reads over a checkpoint. `read` may return a view (bytes) or a fresh copy (file). */
@@ -43,7 +44,7 @@ const CHUNK = 1 << 30; // fs.readSync reads at most ~2 GB at once
  * try { console.log(src.size); } finally { src.close(); }
  */
 export async function fileSource(path: string): Promise<ByteSource> {
-  const fs = await import('node:fs');
+  const fs = await importNode<typeof import('node:fs')>('node:fs');
   const fd = fs.openSync(path, 'r');
   const size = fs.fstatSync(fd).size;
   let open = true;

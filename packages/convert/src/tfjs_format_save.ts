@@ -1,5 +1,6 @@
 // Writes the tfjs web format to a directory (Node): model.json and its ≤ 4 MiB shards.
 import type { VisionTransformer } from '@tfjs-vit/models';
+import { importNode } from '@tfjs-vit/ops';
 import { writeTfjsShards, type TfjsModelJson, type TfjsSaveOptions } from './tfjs_format';
 
 /** What `saveTfjsModel` wrote. */
@@ -29,8 +30,8 @@ export async function saveTfjsModel(
   dir: string,
   options: TfjsSaveOptions & { onShard?: (done: number, total: number) => void } = {},
 ): Promise<SavedTfjsModel> {
-  const fs = await import('node:fs');
-  const path = await import('node:path');
+  const fs = await importNode<typeof import('node:fs')>('node:fs');
+  const path = await importNode<typeof import('node:path')>('node:path');
   fs.mkdirSync(dir, { recursive: true });
   const shardPaths: string[] = [];
   let totalBytes = 0;

@@ -26,3 +26,4 @@ export {
 } from './select_backend';
 export { registerGradients, type GradientSource } from './register_gradients';
 export { matMul } from './matmul';
+export { importNode } from './node_import';

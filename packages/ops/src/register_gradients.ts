@@ -2,6 +2,7 @@
 // tfjs-core ships them only as the ESM side-effect module dist/register_all_gradients.js, whose
 // extensionless relative imports Node's ESM loader cannot resolve; its Node bundle has none.
 import * as tf from '@tensorflow/tfjs-core';
+import { importNode } from './node_import';
 
 /** How {@link registerGradients} made the gradients available. */
 export type GradientSource = 'already-registered' | 'imported' | 'imported-with-node-resolve-hook';
@@ -32,7 +33,7 @@ async function load(): Promise<GradientSource> {
   } catch {
     // Plain Node: fall through to the resolve hook.
   }
-  const nodeModule = (await import(/* @vite-ignore */ 'node:module').catch(() => undefined)) as
+  const nodeModule = (await importNode('node:module').catch(() => undefined)) as
     | { register?: (url: string) => void }
     | undefined;
   if (!nodeModule?.register) {

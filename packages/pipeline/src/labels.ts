@@ -1,6 +1,6 @@
 // Class names for a head: ImageNet-1k built in (timm's order and names), or a file the user gives —
 // one name per line, a JSON array, or a Hugging Face `id2label` object.
-import { ArgumentError } from '@tfjs-vit/ops';
+import { ArgumentError, importNode } from '@tfjs-vit/ops';
 import { IMAGENET_1K_LABELS } from './imagenet_labels';
 
 /**
@@ -67,7 +67,7 @@ export function parseLabels(text: string, source = '<labels>'): string[] {
  * ```
  */
 export async function readLabels(path: string): Promise<string[]> {
-  const fs = await import('node:fs/promises');
+  const fs = await importNode<typeof import('node:fs/promises')>('node:fs/promises');
   let text: string;
   try {
     text = await fs.readFile(path, 'utf8');

@@ -8,7 +8,7 @@ import {
 import {
   createModel, getPretrainedCfg, isModel, matchModels, VisionTransformer, type PretrainedCfg,
 } from '@tfjs-vit/models';
-import { TfjsVitError } from '@tfjs-vit/ops';
+import { importNode, TfjsVitError } from '@tfjs-vit/ops';
 
 /** What {@link loadViT} accepts: a checkpoint path or URL, checkpoint bytes, or a built model. */
 export type WeightsSource = string | Uint8Array | VisionTransformer;
@@ -59,8 +59,8 @@ function isNode(): boolean {
 async function kindOfPath(path: string): Promise<'tfjs' | 'checkpoint'> {
   if (isUrl(path) || /\.json([?#].*)?$/i.test(path)) return 'tfjs';
   if (!isNode()) return 'checkpoint';
-  const fs = await import('node:fs');
-  const { join } = await import('node:path');
+  const fs = await importNode<typeof import('node:fs')>('node:fs');
+  const { join } = await importNode<typeof import('node:path')>('node:path');
   let st;
   try {
     st = fs.statSync(path);
