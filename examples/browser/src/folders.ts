@@ -9,7 +9,8 @@ export function labelledFromPicker(files: Iterable<File>): LabelledFile[] {
   const out: LabelledFile[] = [];
   for (const file of files) {
     const parts = (file.webkitRelativePath || file.name).split('/');
-    if (parts.length >= 2 && IMAGE.test(file.name)) out.push({ label: parts[parts.length - 2]!, file });
+    // webkitRelativePath starts with the picked folder: `root/class/image.png` has three parts
+    if (parts.length >= 3 && IMAGE.test(file.name)) out.push({ label: parts[parts.length - 2]!, file });
   }
   return sortByPath(out);
 }
