@@ -6,7 +6,7 @@ import { createClassifier, overlayHeatmap, tileImages, type AttentionMethod, typ
 import { formatOfPath, saveImage } from '@tfjs-vit/transforms';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { useBackend } from './backend';
+import { describeBackend, useBackend } from './backend';
 import type { CliContext } from './context';
 import { commonOptions, dataConfigOf, examples, fraction, imageModelOptions } from './options';
 import { formatPrediction } from './output';
@@ -22,6 +22,8 @@ export interface AttentionCommandOptions {
   alpha?: number;
   labels?: string;
   backend?: string;
+  /** wasm threads in Node (`--wasm-threads`). */
+  wasmThreads?: number | 'auto';
   exifOrientation?: boolean;
   [dataConfig: string]: unknown;
 }
@@ -37,7 +39,8 @@ export interface AttentionCommandOptions {
  */
 export async function runAttention(image: string, o: AttentionCommandOptions, ctx: CliContext): Promise<ImageAttention> {
   if (!formatOfPath(o.out)) throw new ArgumentError(`--out must be a .png, .jpg or .webp file, got '${o.out}'`);
-  ctx.info(`backend: ${await useBackend(o.backend)}`);
+  await useBackend(o.backend, o.wasmThreads);
+  ctx.info(`backend: ${describeBackend()}`);
   const clf = await createClassifier({ weights: o.weights, model: o.model, numHeads: o.numHeads, labels: o.labels, dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation });
   try {
     for (const n of clf.notes) ctx.info(`note: ${n}`);

@@ -18,6 +18,8 @@ export interface BenchCommandOptions {
   threads?: number;
   json?: boolean;
   backend?: string;
+  /** wasm threads in Node (`--wasm-threads`). */
+  wasmThreads?: number | 'auto';
 }
 
 /** The table `bench` prints, one row per model × batch × runtime. */
@@ -38,7 +40,7 @@ export function formatBenchTable(rows: readonly BenchmarkRow[]): string {
  * ```
  */
 export async function runBench(o: BenchCommandOptions, ctx: CliContext): Promise<BenchmarkRow[]> {
-  const backend = await useBackend(o.backend);
+  const backend = await useBackend(o.backend, o.wasmThreads);
   const runs = o.runs ?? 5;
   ctx.info(`backend ${backend}, ${availableParallelism()} cores, Node ${process.versions.node}; median of ${runs} runs after a warm-up, random weights (seed 0)`);
   const rows = await benchmarkForward({

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -64,6 +64,20 @@ describe('tfjs-vit CLI (spawned)', () => {
     expect(maxAbsDiff(y, want)).toBe(0);
     tf.dispose([input, y]);
     model.dispose();
+  });
+
+  it('--wasm-threads: wasm on 2 threads says so and converts to the same bytes as 1 thread; 0 is refused', async () => {
+    const [two, one] = await Promise.all([
+      cli('convert', ckpt, '--out', join(dir, 'web-t2'), '--backend', 'wasm', '--wasm-threads', '2'),
+      cli('convert', ckpt, '--out', join(dir, 'web-t1'), '--backend', 'wasm', '--wasm-threads', '1'),
+    ]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toMatch(availableParallelism() >= 2 ? /backend: wasm \(2 threads\)/ : /backend: wasm \(1 thread\)/);
+    expect(one.stdout).toMatch(/backend: wasm \(1 thread\)/);
+    expect(readFileSync(join(dir, 'web-t2', 'group1-shard1of1.bin')).equals(readFileSync(join(dir, 'web-t1', 'group1-shard1of1.bin')))).toBe(true);
+    const bad = await cli('convert', ckpt, '--out', join(dir, 'x'), '--wasm-threads', '0');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--wasm-threads must be an integer ≥ 1, got '0'/);
   });
 
   it('convert --dtype uint8 → tfjs shards a quarter of the float32 size that load with logits close to float32', async () => {

@@ -8,7 +8,7 @@ import { countParameters, type VisionTransformer, type ViTConfig } from '@tfjs-v
 import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
 import { Option, type Command } from 'commander';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from './backend';
+import { describeBackend, useBackend } from './backend';
 import type { CliContext } from './context';
 import { countingFileSource } from './counting_source';
 import { commonOptions, examples, int, size } from './options';
@@ -223,7 +223,8 @@ export function convertCommand(program: Command, ctx: CliContext): void {
       } catch {
         throw new TfjsVitError('WEIGHTS_NOT_FOUND', `${input}: no such file`);
       }
-      ctx.out(`backend: ${await useBackend(o.backend as string)}`);
+      await useBackend(o.backend as string, o.wasmThreads as number | 'auto' | undefined);
+      ctx.out(`backend: ${describeBackend()}`);
       const options: ConvertOptions = {
         out: o.out as string, model: o.model as string | undefined, numHeads: o.numHeads as number | undefined,
         numClasses: o.numClasses as number | undefined, imgSize: o.imgSize as ConvertOptions['imgSize'],

@@ -5,7 +5,7 @@ import { serializeNpy } from '@tfjs-vit/convert';
 import { ArgumentError } from '@tfjs-vit/ops';
 import { createClassifier, type EmbeddingPool, type ImageEmbedding } from '@tfjs-vit/pipeline';
 import { writeFileAtomic } from './atomic_file';
-import { useBackend } from './backend';
+import { describeBackend, useBackend } from './backend';
 import type { CliContext } from './context';
 import { expandImages } from './image_inputs';
 import { commonOptions, dataConfigOf, examples, imageModelOptions, int } from './options';
@@ -22,6 +22,8 @@ export interface EmbedCommandOptions {
   normalize?: boolean;
   batchSize?: number;
   backend?: string;
+  /** wasm threads in Node (`--wasm-threads`). */
+  wasmThreads?: number | 'auto';
   plain?: boolean;
   exifOrientation?: boolean;
   [dataConfig: string]: unknown;
@@ -41,7 +43,8 @@ export async function runEmbed(images: readonly string[], o: EmbedCommandOptions
   const format = /\.npy$/i.test(o.out) ? 'npy' : /\.jsonl$/i.test(o.out) ? 'jsonl' : null;
   if (!format) throw new ArgumentError(`--out must end in .npy or .jsonl, got '${o.out}'`);
   const files = expandImages(images);
-  ctx.info(`backend: ${await useBackend(o.backend)}`);
+  await useBackend(o.backend, o.wasmThreads);
+  ctx.info(`backend: ${describeBackend()}`);
   const clf = await createClassifier({ weights: o.weights, model: o.model, numHeads: o.numHeads, labels: null, dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation });
   try {
     for (const n of clf.notes) ctx.info(`note: ${n}`);

@@ -10,6 +10,6 @@ export { checkpointInfo, formatInfo, type CheckpointInfo } from './info_command'
 export { runConvert, resolveOutput, describeArchitecture, type ConvertOptions, type ConvertSummary, type OutputFormat } from './convert_command';
 export { modelRows, formatModelTable } from './models_command';
 export { expandImages, PREDICT_EXTENSIONS } from './image_inputs';
-export { useBackend } from './backend';
+export { describeBackend, useBackend } from './backend';
 export { createProgress, formatBytes, type Progress, type ProgressOptions } from './progress';
 export { countingFileSource } from './counting_source';

@@ -162,13 +162,13 @@ export function infoCommand(program: Command, ctx: CliContext): void {
     .option('--json', 'print the report as JSON');
   commonOptions(cmd, 'cpu')
     .addHelpText('after', examples('tfjs-vit info vit_base_patch16_224.augreg2_in21k_ft_in1k.safetensors', 'tfjs-vit info checkpoint-300.pth.tar --json'))
-    .action(async (path: string, o: { model?: string; numHeads?: number; json?: boolean; backend?: string }) => {
+    .action(async (path: string, o: { model?: string; numHeads?: number; json?: boolean; backend?: string; wasmThreads?: number | 'auto' }) => {
       try {
         statSync(path);
       } catch {
         throw new TfjsVitError('WEIGHTS_NOT_FOUND', `${path}: no such file or directory`);
       }
-      await useBackend(o.backend); // Hugging Face and JAX layouts are mapped with tensor ops
+      await useBackend(o.backend, o.wasmThreads); // Hugging Face and JAX layouts are mapped with tensor ops
       const info = await checkpointInfo(path, o);
       if (o.json) ctx.out(JSON.stringify(info, null, 2));
       else for (const l of formatInfo(info)) ctx.out(l);

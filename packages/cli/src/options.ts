@@ -56,10 +56,16 @@ export function floats(name: string) {
 /** The `--backend` choices: auto picks the fastest available (tfjs-node when installed). */
 export const BACKEND_CHOICES = ['auto', 'wasm', 'cpu', 'webgpu', 'tensorflow'] as const;
 
-/** Adds --backend and --verbose. */
+/** `--wasm-threads`: 'auto' or a positive integer. */
+export function threadsOption(v: string): number | 'auto' {
+  return v === 'auto' ? 'auto' : int('--wasm-threads', 1)(v);
+}
+
+/** Adds --backend, --wasm-threads and --verbose. */
 export function commonOptions(cmd: Command, defaultBackend: string = 'auto'): Command {
   return cmd
     .addOption(new Option('--backend <name>', 'tfjs backend: auto = tfjs-node when installed, else wasm; webgpu only when named').choices(BACKEND_CHOICES).default(defaultBackend))
+    .option('--wasm-threads <n|auto>', "wasm's threads in Node (XNNPACK): auto = one per core, 1 = tfjs' default", threadsOption, 'auto')
     .option('--verbose', 'print stack traces on errors');
 }
 

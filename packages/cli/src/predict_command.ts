@@ -2,7 +2,7 @@
 // preprocessing (timm's resolve_data_config + create_transform), via @tfjs-vit/pipeline.
 import { Option, type Command } from 'commander';
 import { createClassifier, type ImageClassification, type Runtime } from '@tfjs-vit/pipeline';
-import { useBackend } from './backend';
+import { describeBackend, useBackend } from './backend';
 import type { CliContext } from './context';
 import { expandImages } from './image_inputs';
 import { commonOptions, dataConfigOf, examples, imageModelOptions, int } from './options';
@@ -21,6 +21,8 @@ export interface PredictOptions {
   threads?: number;
   batchSize?: number;
   backend?: string;
+  /** wasm threads in Node (`--wasm-threads`). */
+  wasmThreads?: number | 'auto';
   plain?: boolean;
   exifOrientation?: boolean;
   [dataConfig: string]: unknown;
@@ -38,8 +40,8 @@ export interface PredictOptions {
 export async function runPredict(images: readonly string[], o: PredictOptions, ctx: CliContext): Promise<ImageClassification[]> {
   const files = expandImages(images);
   const runtime = o.runtime ?? 'tfjs';
-  const backend = await useBackend(o.backend);
-  ctx.info(`backend: ${backend}${runtime === 'onnxruntime' ? ' (weights); forward on onnxruntime-node' : ''}`);
+  const backend = await useBackend(o.backend, o.wasmThreads);
+  ctx.info(`backend: ${describeBackend()}${runtime === 'onnxruntime' ? ' (weights); forward on onnxruntime-node' : ''}`);
   const clf = await createClassifier({
     weights: o.weights, model: o.model, numHeads: o.numHeads, labels: o.labels, runtime, threads: o.threads,
     dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation,

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { ArgumentError } from '@tfjs-vit/ops';
 import { fineTune, type FineTuneMode, type FineTuneResult } from '@tfjs-vit/train';
-import { useBackend } from './backend';
+import { describeBackend, useBackend } from './backend';
 import type { CliContext } from './context';
 import { commonOptions, dataConfigOf, examples, fraction, int, number, size } from './options';
 
@@ -25,6 +25,8 @@ export interface TrainCommandOptions {
   workers?: number;
   labelSmoothing?: number;
   backend?: string;
+  /** wasm threads in Node (`--wasm-threads`). */
+  wasmThreads?: number | 'auto';
   [dataConfig: string]: unknown;
 }
 
@@ -39,7 +41,8 @@ export interface TrainCommandOptions {
 export async function runTrain(data: string, o: TrainCommandOptions, ctx: CliContext): Promise<FineTuneResult> {
   if (o.linearProbe && o.freezeBackbone) throw new ArgumentError('--linear-probe and --freeze-backbone exclude each other');
   const mode: FineTuneMode = o.linearProbe ? 'linear-probe' : o.freezeBackbone ? 'freeze-backbone' : 'full';
-  ctx.info(`backend: ${await useBackend(o.backend)}`);
+  await useBackend(o.backend, o.wasmThreads);
+  ctx.info(`backend: ${describeBackend()}`);
   const out = o.out ?? 'runs/train';
   const r = await fineTune({
     data, model: o.model, weights: o.weights, mode, preLogits: o.preLogits, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr,

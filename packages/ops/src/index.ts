@@ -27,3 +27,4 @@ export {
 export { registerGradients, type GradientSource } from './register_gradients';
 export { matMul } from './matmul';
 export { importNode } from './node_import';
+export { initWasmThreads, WASM_THREADS_TFJS_VERSION, type WasmThreads } from './wasm_threads';

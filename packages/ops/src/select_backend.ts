@@ -1,6 +1,7 @@
 // Picks the fastest tfjs backend this runtime can actually run, loading optional packages lazily.
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, BackendError } from './errors';
+import { initWasmThreads } from './wasm_threads';
 
 /** One backend that {@link selectBackend} considered. */
 export interface BackendAttempt {
@@ -17,6 +18,8 @@ export interface BackendChoice {
   backend: string;
   reason: string;
   tried: BackendAttempt[];
+  /** wasm in Node: the threads XNNPACK runs on (see `wasmThreads`). */
+  threads?: number;
 }
 
 /** Options of {@link selectBackend}. */
@@ -27,13 +30,24 @@ export interface SelectBackendOptions {
   allowFallbackAdapter?: boolean;
   /** After `prefer`, go on with the rest of the default order (default true); false tries `prefer` only. */
   fallback?: boolean;
+  /**
+   * wasm in Node: threads for XNNPACK ({@link initWasmThreads}; 'auto' = one per core). Default 1,
+   * tfjs' own choice in Node. Browsers decide themselves (threads when cross-origin isolated).
+   */
+  wasmThreads?: number | 'auto';
+}
+
+/** The wasm backend's thread count once it is initialised, else undefined. */
+function wasmThreadsNow(): number | undefined {
+  const b = tf.engine().registry.wasm as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | undefined;
+  return b?.wasm?.tfjs?.getThreadsCount?.();
 }
 
 /** Default order, fastest first. */
 export const BACKEND_ORDER: readonly string[] = ['webgpu', 'tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'];
 
 type Skip = { skip: string };
-type Loaded = { backend: string; detail: string };
+type Loaded = { backend: string; detail: string; threads?: number };
 
 // Node-only optional packages are imported through a variable so bundlers and tsc do not require them.
 const importOptional = (spec: string): Promise<unknown> => import(/* @vite-ignore */ spec);
@@ -84,7 +98,7 @@ async function loadWebgpu(allowFallback: boolean): Promise<Loaded | Skip> {
   return { backend: 'webgpu', detail: `${software ? 'software' : 'hardware'} adapter ${name}` };
 }
 
-async function loadCandidate(name: string, allowFallback: boolean): Promise<Loaded | Skip> {
+async function loadCandidate(name: string, allowFallback: boolean, wasmThreads: number | 'auto'): Promise<Loaded | Skip> {
   switch (name) {
     case 'webgpu':
       return loadWebgpu(allowFallback);
@@ -102,6 +116,10 @@ async function loadCandidate(name: string, allowFallback: boolean): Promise<Load
         await import('@tensorflow/tfjs-backend-wasm');
       } catch (e) {
         return { skip: `@tensorflow/tfjs-backend-wasm not installed: ${message(e)}` };
+      }
+      if (isNode && wasmThreads !== 1) {
+        const { threads, reason } = await initWasmThreads(wasmThreads);
+        return { backend: 'wasm', detail: `WebAssembly (XNNPACK), ${threads} thread${threads === 1 ? '' : 's'}: ${reason}`, threads };
       }
       return { backend: 'wasm', detail: 'WebAssembly (XNNPACK)' };
     case 'cpu':
@@ -141,7 +159,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
     const allowFallback = opts.allowFallbackAdapter === true || prefer.includes(name);
     let result: Loaded | Skip;
     try {
-      result = await loadCandidate(name, allowFallback);
+      result = await loadCandidate(name, allowFallback, opts.wasmThreads ?? 1);
     } catch (e) {
       result = { skip: `failed to load: ${message(e)}` };
     }
@@ -164,7 +182,8 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
     const why = prefer.includes(name) ? 'preferred' : tried.length ? 'first available in the default order' : 'first in the default order';
     const reason = `${name}: ${result.detail} (${why})`;
     tried.push({ name, ok: true, reason });
-    return { backend: result.backend, reason, tried };
+    const threads = result.backend === 'wasm' ? result.threads ?? wasmThreadsNow() : undefined;
+    return { backend: result.backend, reason, tried, ...(threads !== undefined ? { threads } : {}) };
   }
   throw new BackendError(`selectBackend: no backend could be initialised: ${tried.map((t) => `${t.name} (${t.reason})`).join('; ')}`);
 }
