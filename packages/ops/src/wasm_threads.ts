@@ -62,12 +62,14 @@ export async function initWasmThreads(requested: number | 'auto' = 'auto'): Prom
   const { createRequire } = await importNode<typeof import('node:module')>('node:module');
   const { join, dirname } = await importNode<typeof import('node:path')>('node:path');
   const fs = await importNode<typeof import('node:fs')>('node:fs');
-  const require = createRequire(join(process.cwd(), 'noop.js')) as NodeRequire & { resolve(id: string): string };
+  // this module's location: __filename in the CJS build, import.meta.url in the ESM one
+  const here = typeof __filename !== 'undefined' ? __filename : import.meta.url;
+  const require = createRequire(here) as NodeRequire & { resolve(id: string): string };
   let pkgDir: string;
   try {
-    pkgDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json'));
-  } catch {
     pkgDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  } catch (e) {
+    return single(`cannot find @tensorflow/tfjs-backend-wasm's files from ${here}: ${(e as Error).message.split('\n')[0]}`);
   }
   const version = (JSON.parse(fs.readFileSync(join(pkgDir, 'package.json'), 'utf8')) as { version: string }).version;
   const factory = join(pkgDir, 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
