@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
 import { importNode } from '@tfjs-vit/ops';
+import type { ModelMeta } from './checkpoint_meta';
 import { crc32 } from './crc32';
 import { loadTfjsStreaming } from './tfjs_stream_load';
-import type { ModelMeta } from './checkpoint_meta';
 import { decodeTfjsGroup, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson } from './tfjs_format';
 
 /** The `fetch` the loader uses: the global one or yours (auth headers, a cache, a test server). */
