@@ -5,7 +5,6 @@ import { withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
 import { importNode } from '@tfjs-vit/ops';
 import type { ModelMeta } from './checkpoint_meta';
-import { crc32 } from './crc32';
 import { loadTfjsStreaming } from './tfjs_stream_load';
 import { decodeTfjsGroup, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson } from './tfjs_format';
 
@@ -22,8 +21,9 @@ export interface LoadModelOptions {
    * Name of a Cache API store (browsers, secure contexts) to keep the shards in, so a second visit
    * reads them from disk instead of the network. Entries are keyed by URL and the shard's CRC-32 from
    * model.json (model.json itself is always fetched), so a re-exported model is downloaded afresh;
-   * a cached shard that fails its check is dropped and fetched again. Ignored where `caches` is absent
-   * or for model.json files without checksums.
+   * a shard is cached only after it passed its check, and when a cached one fails it, the cached
+   * shards are dropped and the model is loaded once more from the network. Ignored where `caches`
+   * is absent or for model.json files without checksums.
    */
   cache?: string;
 }
@@ -84,8 +84,12 @@ function parseJson(where: string, text: string): unknown {
 
 type Reader = {
   json(name: string): Promise<unknown>;
-  /** A shard's bytes; `crc` (from model.json) lets a cache keep it. */
+  /** A shard's bytes, from the cache when `crc` (from model.json) finds it there. Unchecked: the loader checks them. */
   bytes(name: string, crc?: number): Promise<{ bytes: Uint8Array; fromCache: boolean }>;
+  /** Keeps a shard that passed its check for the next visit (a fetch reader with a cache only). */
+  keep?(name: string, crc: number, bytes: Uint8Array): Promise<void>;
+  /** Drops cached shards (one of them failed its check). */
+  forget?(shards: readonly (readonly [string, number])[]): Promise<void>;
 };
 
 function fetchReader(base: string, fetchFn: FetchLike, cacheName?: string): Reader {
@@ -95,25 +99,25 @@ function fetchReader(base: string, fetchFn: FetchLike, cacheName?: string): Read
     if (!res.ok) throw new TfjsFormatError(`loadModel: GET ${url} failed with HTTP ${res.status}`);
     return res;
   };
+  const fetched = async (name: string) => ({ bytes: new Uint8Array(await (await get(name)).arrayBuffer()), fromCache: false });
+  const reader: Reader = { json: async (name) => parseJson(base + name, await (await get(name)).text()), bytes: fetched };
   const storage = (globalThis as { caches?: CacheStorageLike }).caches;
   const Res = (globalThis as { Response?: new (body: Uint8Array) => unknown }).Response;
-  const cache = cacheName && storage && Res ? storage.open(cacheName).catch(() => null) : null;
+  if (!cacheName || !storage || !Res) return reader;
+  const cache = storage.open(cacheName).catch(() => null);
+  const key = (name: string, crc: number) => `${base + name}${name.includes('?') ? '&' : '?'}tfjs-vit-crc32=${crc.toString(16)}`;
   return {
-    json: async (name) => parseJson(base + name, await (await get(name)).text()),
+    ...reader,
     bytes: async (name, crc) => {
-      const store = crc === undefined ? null : await cache;
-      const key = store ? `${base + name}${name.includes('?') ? '&' : '?'}tfjs-vit-crc32=${crc!.toString(16)}` : '';
-      if (store) {
-        const hit = await store.match(key).catch(() => undefined);
-        if (hit) {
-          const bytes = new Uint8Array(await hit.arrayBuffer());
-          if (crc32(bytes) === crc) return { bytes, fromCache: true };
-          await store.delete(key).catch(() => false); // a damaged entry: fetch it again below
-        }
-      }
-      const bytes = new Uint8Array(await (await get(name)).arrayBuffer());
-      if (store && crc32(bytes) === crc) await store.put(key, new Res!(bytes)).catch(() => undefined); // quota: just don't cache
-      return { bytes, fromCache: false };
+      const hit = crc === undefined ? undefined : await (await cache)?.match(key(name, crc)).catch(() => undefined);
+      return hit ? { bytes: new Uint8Array(await hit.arrayBuffer()), fromCache: true } : fetched(name);
+    },
+    keep: async (name, crc, bytes) => {
+      await (await cache)?.put(key(name, crc), new Res(bytes)).catch(() => undefined); // quota: just don't cache
+    },
+    forget: async (shards) => {
+      const store = await cache;
+      await Promise.all(shards.map(([name, crc]) => store?.delete(key(name, crc)).catch(() => false)));
     },
   };
 }
@@ -203,11 +207,30 @@ export async function loadModelWithMeta(location: string, options: LoadModelOpti
   const total = modelJson.weightsManifest.reduce((n, g) => n + g.paths.length, 0) + 1;
   options.onProgress?.(1, total, { file: name, fromCache: false });
   const crcs = new Map(modelJson.weightsManifest.flatMap((g) => g.paths.map((p, i) => [p, g.crc32?.[i]] as const)));
-  let loaded = 1;
-  const model = await loadTfjsStreaming(modelJson, async (p) => {
-    const { bytes, fromCache } = await reader.bytes(p, crcs.get(p));
-    options.onProgress?.(++loaded, total, { file: p, fromCache });
-    return bytes;
-  });
+  // The loader checks every shard's CRC-32 once; a fetched shard is cached only after it passed.
+  const attempt = async (hits: Map<string, number>) => {
+    let loaded = 1;
+    return loadTfjsStreaming(modelJson, async (p) => {
+      const { bytes, fromCache } = await reader.bytes(p, crcs.get(p));
+      if (fromCache) hits.set(p, crcs.get(p)!);
+      options.onProgress?.(++loaded, total, { file: p, fromCache });
+      return bytes;
+    }, {
+      onChecked: async (p, bytes) => {
+        const crc = crcs.get(p);
+        if (crc !== undefined && !hits.has(p)) await reader.keep?.(p, crc, bytes);
+      },
+    });
+  };
+  const hits = new Map<string, number>();
+  let model: VisionTransformer;
+  try {
+    model = await attempt(hits);
+  } catch (e) {
+    // a damaged cache entry: drop what came from the cache and load once more from the network
+    if (!(e instanceof TfjsFormatError) || !hits.size || !reader.forget) throw e;
+    await reader.forget([...hits]);
+    model = await attempt(new Map());
+  }
   return { model, modelJson, meta: modelJson.meta ?? null };
 }

@@ -325,15 +325,15 @@ function metaOf(meta: unknown): ModelMeta {
   }
 }
 
-/** Bytes a group's weights take in its shards. */
-function groupBytes(group: TfjsWeightGroup): number {
-  let n = 0;
-  for (const w of group.weights) {
-    const size = w.shape.reduce((a, b) => a * b, 1);
-    const per = w.quantization ? (w.quantization.dtype === 'uint8' ? 1 : 2) : w.dtype === 'bool' ? 1 : 4;
-    n += size * per;
-  }
-  return n;
+/** @internal Bytes one manifest weight takes in its shards (its storage dtype, quantised or not). */
+export function weightBytes(w: TfjsWeightSpec): number {
+  const per = w.quantization ? (w.quantization.dtype === 'uint8' ? 1 : 2) : w.dtype === 'bool' ? 1 : 4;
+  return w.shape.reduce((a, b) => a * b, 1) * per;
+}
+
+/** @internal Bytes a group's weights take in its shards. */
+export function groupBytes(group: TfjsWeightGroup): number {
+  return group.weights.reduce((n, w) => n + weightBytes(w), 0);
 }
 
 /**

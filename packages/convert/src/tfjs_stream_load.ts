@@ -4,13 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeReport, type LoadReport, StateDictError, withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
-import { checkShard, optionsOf, TfjsFormatError, type TfjsModelJson, type TfjsWeightSpec } from './tfjs_format';
-
-/** Bytes a weight takes in its shards. */
-function weightBytes(w: TfjsWeightSpec): number {
-  const per = w.quantization ? (w.quantization.dtype === 'uint8' ? 1 : 2) : w.dtype === 'bool' ? 1 : 4;
-  return w.shape.reduce((a, b) => a * b, 1) * per;
-}
+import { checkShard, groupBytes, optionsOf, TfjsFormatError, weightBytes, type TfjsModelJson } from './tfjs_format';
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
@@ -36,12 +30,24 @@ function checkManifest(model: VisionTransformer, modelJson: TfjsModelJson): void
  * Builds the model a model.json describes (without random init) and loads its weights strictly,
  * reading shards through `shard(path)` one at a time. Any key or shape that does not fit throws
  * `StateDictError` before a shard is read; shard sizes that do not fit the manifest throw
- * `TfjsFormatError`. The model is returned in eval mode.
+ * `TfjsFormatError`, and so does a shard whose CRC-32 is not the one model.json records;
+ * `options.onChecked(path, bytes)` is awaited after each shard passed that check. The model is
+ * returned in eval mode.
  *
  * @example
  * const model = await loadTfjsStreaming(modelJson, (p) => fs.promises.readFile(join(dir, p)));
  */
-export async function loadTfjsStreaming(modelJson: TfjsModelJson, shard: (path: string) => Promise<Uint8Array>): Promise<VisionTransformer> {
+export async function loadTfjsStreaming(
+  modelJson: TfjsModelJson,
+  shard: (path: string) => Promise<Uint8Array>,
+  options: { onChecked?: (path: string, bytes: Uint8Array) => void | Promise<void> } = {},
+): Promise<VisionTransformer> {
+  const read = async (group: TfjsModelJson['weightsManifest'][number], index: number) => {
+    const bytes = await shard(group.paths[index]);
+    checkShard(group, index, bytes);
+    await options.onChecked?.(group.paths[index], bytes);
+    return bytes;
+  };
   const model = withZeroInit(() => createViT(optionsOf(modelJson)));
   try {
     checkManifest(model, modelJson);
@@ -52,13 +58,12 @@ export async function loadTfjsStreaming(modelJson: TfjsModelJson, shard: (path: 
       let held = 0; // bytes in pending
       let next = 0; // next shard path to read
       let at = 0; // group offset of the next weight
-      const need = group.weights.reduce((n, w) => n + weightBytes(w), 0);
+      const need = groupBytes(group);
       for (const w of group.weights) {
         const bytes = weightBytes(w);
         while (base + held < at + bytes) {
           if (next >= group.paths.length) throw new TfjsFormatError(`weightsManifest: the weights need ${need} bytes, the shards ${group.paths.join(', ')} hold ${base + held}`);
-          const s = await shard(group.paths[next]);
-          checkShard(group, next++, s);
+          const s = await read(group, next++);
           pending.push(s);
           held += s.length;
         }
@@ -87,11 +92,7 @@ export async function loadTfjsStreaming(modelJson: TfjsModelJson, shard: (path: 
       }
       // the rest of the group's shards must be empty: sizes must add up exactly
       let extra = held - (at - base);
-      while (next < group.paths.length) {
-        const s = await shard(group.paths[next]);
-        checkShard(group, next++, s);
-        extra += s.length;
-      }
+      while (next < group.paths.length) extra += (await read(group, next++)).length;
       if (extra !== 0) throw new TfjsFormatError(`weightsManifest: the weights need ${need} bytes, the shards ${group.paths.join(', ')} hold ${need + extra}`);
     }
   } catch (e) {

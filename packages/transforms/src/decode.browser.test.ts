@@ -1,12 +1,12 @@
 // The browser decoding path (createImageBitmap + OffscreenCanvas, no sharp), run in headless
 // Chromium through playwright-core when /usr/bin/chromium exists (TFJS_VIT_CHROMIUM overrides).
 import { build } from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, hasChromium } from '@tfjs-vit/testing';
+import { hasChromium, launchChromium } from '@tfjs-vit/testing';
 import { imageFixture, maxDiff } from './test_fixtures';
 
 
@@ -23,7 +23,7 @@ describe.skipIf(!hasChromium('loadImage in a browser'))('loadImage in a browser 
       },
       bundle: true, platform: 'browser', format: 'iife', globalName: 'T', write: false, external: ['sharp'],
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    browser = await launchChromium();
     page = await browser.newPage();
     await page.addScriptTag({ content: bundle.outputFiles[0].text });
   });
