@@ -2,7 +2,7 @@
 // WebGPU adapter first, wasm next, cpu last; a software adapter (SwiftShader) only when forced.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -28,7 +28,7 @@ export async function startBackend(request: BackendRequest): Promise<BackendInfo
   return {
     backend,
     reason: [choice.reason, ...skipped.map((s) => `skipped ${s}`)].join('; '),
-    threads: backend === 'wasm' ? getThreadsCount() : null,
+    threads: choice.threads ?? null,
     crossOriginIsolated: isolated,
   };
 }

@@ -1,7 +1,7 @@
 // `--backend`: auto (the default order of selectBackend: tfjs-node when installed, else wasm…) or
 // one backend by name, which must then be the one that runs (no silent fallback).
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend, TfjsVitError } from '@tfjs-vit/ops';
+import { selectBackend, TfjsVitError, wasmThreadsInUse } from '@tfjs-vit/ops';
 
 const PREFER: Record<string, string[]> = {
   wasm: ['wasm'],
@@ -46,6 +46,6 @@ export async function useBackend(name = 'auto', wasmThreads: number | 'auto' = '
  */
 export function describeBackend(): string {
   const name = tf.getBackend();
-  const threads = (tf.engine().registry.wasm as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | undefined)?.wasm?.tfjs?.getThreadsCount?.();
+  const threads = wasmThreadsInUse();
   return name === 'wasm' && threads ? `wasm (${threads} thread${threads === 1 ? '' : 's'})` : name;
 }

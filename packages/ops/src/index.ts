@@ -23,6 +23,7 @@ export {
   type BackendAttempt,
   type BackendChoice,
   type SelectBackendOptions,
+  wasmThreadsInUse,
 } from './select_backend';
 export { registerGradients, type GradientSource } from './register_gradients';
 export { matMul } from './matmul';

@@ -37,8 +37,15 @@ export interface SelectBackendOptions {
   wasmThreads?: number | 'auto';
 }
 
-/** The wasm backend's thread count once it is initialised, else undefined. */
-function wasmThreadsNow(): number | undefined {
+/**
+ * Threads the wasm backend runs on once it is initialised in this process, else undefined.
+ *
+ * @example
+ * ```ts
+ * wasmThreadsInUse(); // 2 after selectBackend({ wasmThreads: 'auto' }) on 2 cores
+ * ```
+ */
+export function wasmThreadsInUse(): number | undefined {
   const b = tf.engine().registry.wasm as { wasm?: { tfjs?: { getThreadsCount?: () => number } } } | undefined;
   return b?.wasm?.tfjs?.getThreadsCount?.();
 }
@@ -182,7 +189,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
     const why = prefer.includes(name) ? 'preferred' : tried.length ? 'first available in the default order' : 'first in the default order';
     const reason = `${name}: ${result.detail} (${why})`;
     tried.push({ name, ok: true, reason });
-    const threads = result.backend === 'wasm' ? result.threads ?? wasmThreadsNow() : undefined;
+    const threads = result.backend === 'wasm' ? result.threads ?? wasmThreadsInUse() : undefined;
     return { backend: result.backend, reason, tried, ...(threads !== undefined ? { threads } : {}) };
   }
   throw new BackendError(`selectBackend: no backend could be initialised: ${tried.map((t) => `${t.name} (${t.reason})`).join('; ')}`);

@@ -90,7 +90,8 @@ export async function initWasmThreads(requested: number | 'auto' = 'auto'): Prom
   const nodeOs = require('os') as { cpus: typeof os.cpus };
   const cpus = nodeOs.cpus;
   const createObjectURL = URL.createObjectURL;
-  nodeOs.cpus = () => Array.from({ length: 2 * n }, () => cpus.call(nodeOs)[0]!);
+  const core = cpus.call(nodeOs)[0]!;
+  nodeOs.cpus = () => Array.from({ length: 2 * n }, () => core);
   URL.createObjectURL = (obj: Blob | MediaSource) => (obj instanceof Blob && obj.type === 'application/javascript' ? workerFile : createObjectURL(obj));
   let ok: boolean;
   try {
