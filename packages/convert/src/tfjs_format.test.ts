@@ -24,6 +24,8 @@ function perturb(model: VisionTransformer): VisionTransformer {
   return model;
 }
 const input = () => tf.randomUniform([2, 32, 32, 3], -1, 1, 'float32', 7);
+/** Bytes across a model's shards. */
+const bytes = (a: { shards: Uint8Array[] }) => a.shards.reduce((n, s) => n + s.length, 0);
 
 function logits(model: VisionTransformer): Float32Array {
   const x = input();
@@ -51,7 +53,6 @@ describeBackends('tfjs web format', () => {
     const model = perturb(small());
     const f32 = toTfjsArtifacts(model);
     const f16 = toTfjsArtifacts(model, { dtype: 'float16' });
-    const bytes = (a: typeof f32) => a.shards.reduce((n, s) => n + s.length, 0);
     expect(bytes(f16) * 2).toBe(bytes(f32));
     for (const spec of f16.modelJson.weightsManifest[0].weights) {
       expect(spec.dtype).toBe('float32');
@@ -72,7 +73,6 @@ describeBackends('tfjs web format', () => {
     const model = perturb(small());
     const f32 = toTfjsArtifacts(model);
     const u8 = toTfjsArtifacts(model, { dtype: 'uint8' });
-    const bytes = (a: typeof f32) => a.shards.reduce((n, s) => n + s.length, 0);
     expect(bytes(u8) * 4).toBe(bytes(f32));
     const want = decodeTfjsGroup(f32.modelJson.weightsManifest[0], f32.shards);
     const got = decodeTfjsGroup(u8.modelJson.weightsManifest[0], u8.shards); // tfjs' own dequantisation
