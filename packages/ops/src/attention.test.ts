@@ -82,3 +82,40 @@ describeBackends('scaledDotProductAttention', () => {
     tf.dispose([q, k, v]);
   });
 });
+
+describeBackends('scaledDotProductAttention, per-head path', (backend) => {
+  // [2, 3, 40, 32]: 51,200 multiply-adds per head, above the per-slice threshold, so wasm takes
+  // one 2-D matMul per head; cpu always runs the batched kernel — the reference here.
+  const shape = [2, 3, 40, 32];
+  const inputs = () => [1, 2, 3].map((s) => tf.randomNormal(shape, 0, 1, 'float32', s));
+  const reference = async () => {
+    const active = tf.getBackend();
+    await tf.setBackend('cpu');
+    const [q, k, v] = inputs();
+    const r = tf.randomNormal(shape, 0, 1, 'float32', 4);
+    const { output, weights } = scaledDotProductAttentionWithWeights(q, k, v);
+    const grads = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(scaledDotProductAttention(a, b, c), r)))([q, k, v]);
+    const values = await Promise.all([output, weights, ...grads].map((t) => t.array()));
+    tf.dispose([q, k, v, r, output, weights, ...grads]);
+    await tf.setBackend(active);
+    return values.map((a) => tf.tensor(a as number[]));
+  };
+
+  it(`output, weights and gradients equal the batched kernel's [${backend}]`, async () => {
+    const [out, weights, ...grads] = await reference();
+    const [q, k, v] = inputs();
+    const r = tf.randomNormal(shape, 0, 1, 'float32', 4);
+    const got = scaledDotProductAttentionWithWeights(q, k, v);
+    expectClose(got.output, out, 1e-5, 'output');
+    expectClose(got.weights, weights, 1e-6, 'weights');
+    expectClose(scaledDotProductAttention(q, k, v), out, 1e-5, 'output without weights');
+    const g = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.sum(tf.mul(scaledDotProductAttention(a, b, c), r)))([q, k, v]);
+    g.forEach((t, i) => expectRelClose(t, grads[i], 1e-4, 1e-6, `grad ${'qkv'[i]}`));
+    const dropped = scaledDotProductAttentionWithWeights(q, k, v, { dropout: 0.5, training: true, seed: 3 }).weights.dataSync();
+    const zeros = dropped.filter((x) => x === 0).length / dropped.length;
+    expect(zeros).toBeGreaterThan(0.4);
+    expect(zeros).toBeLessThan(0.6);
+    expect(tensorGrowth(() => scaledDotProductAttention(q, k, v))).toBe(0);
+    tf.dispose([out, weights, ...grads, q, k, v, r, got.output, got.weights, ...g]);
+  });
+});

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, ShapeError, fmtShape } from './errors';
 import { matMul } from './matmul';
+import { installWasmSlicing } from './wasm_slicing';
 
 /** Options of {@link scaledDotProductAttention}. */
 export interface AttentionOptions {
@@ -22,19 +23,16 @@ export interface AttentionResult {
 }
 
 /**
- * `a[i] · b[i]` for every i of `[n, r, k]` x `[n, k, c]`. On wasm, n plain 2-D matMuls beat one
- * batched matMul only for a few large slices: measured here, n=12 (ViT-B, batch 1) of 197x197x64
- * ran 4x faster split, but a training batch of small slices (n=512 of 17x17x16) ran 136x slower
- * split, and n=96 of 65x65x32 12x slower. So split only few, large slices; elsewhere the batched
- * kernel is as fast or faster (cpu) or far better (webgpu).
+ * On wasm, a batched (3-D) matMul runs a generic loop at ~2 GFLOP/s while a 2-D one is XNNPACK's
+ * kernel. With cheap slicing (installWasmSlicing, turned on here) one 2-D matMul per slice is
+ * 3–7x faster for ViT-sized slices — [96, 197, 64]·[96, 64, 197] (B/16, batch 8) 275 → 47 ms on
+ * 2 threads — and only tiny slices lose to the per-op overhead ([512, 17, 16]·[512, 16, 17]:
+ * 4 → 10 ms). So attention goes per slice on wasm when one slice holds this many multiply-adds.
  */
-function batchedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
-  const [n, r, k] = a.shape as number[];
-  const c = b.shape[2] as number;
-  const fewLargeSlices = n > 1 && n <= 16 && r * k * c >= 1 << 20;
-  if (tf.getBackend() !== 'wasm' || !fewLargeSlices) return matMul(a, b);
-  const bs = tf.unstack(b);
-  return tf.stack(tf.unstack(a).map((ai, i) => matMul(ai, bs[i])));
+const PER_SLICE_MIN_MACS = 1 << 14;
+
+function perSlice(nq: number, d: number, nk: number, dv: number): boolean {
+  return tf.getBackend() === 'wasm' && Math.min(nq * d * nk, nq * nk * dv) >= PER_SLICE_MIN_MACS && installWasmSlicing();
 }
 
 function check(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions): void {
@@ -54,6 +52,38 @@ function check(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions)
   if (!(p >= 0 && p < 1)) throw new ArgumentError(`scaledDotProductAttention: dropout must be in [0, 1), got ${p}`);
 }
 
+function attend(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions, keepWeights: boolean): { output: tf.Tensor; weights?: tf.Tensor } {
+  check(q, k, v, opts);
+  const [B, H, Nq, D] = q.shape as number[];
+  const Nk = k.shape[2] as number;
+  const Dv = v.shape[3] as number;
+  const scale = opts.scale ?? D ** -0.5;
+  const p = opts.dropout ?? 0;
+  const dropout = opts.training === true && p > 0;
+  const [output, weights] = tf.tidy(() => {
+    const q3 = tf.reshape(tf.mul(q, scale), [B * H, Nq, D]);
+    const kT = tf.transpose(tf.reshape(k, [B * H, Nk, D]), [0, 2, 1]);
+    const v3 = tf.reshape(v, [B * H, Nk, Dv]);
+    let out: tf.Tensor;
+    let attn: tf.Tensor | undefined;
+    if (perSlice(Nq, D, Nk, Dv)) {
+      // softmax per slice too, unless dropout needs the whole tensor (one seeded mask, as batched).
+      const ks = tf.unstack(kT);
+      const vs = tf.unstack(v3);
+      let ps = tf.unstack(q3).map((qi, i) => tf.softmax(matMul(qi, ks[i])));
+      if (dropout) ps = tf.unstack(tf.dropout(tf.stack(ps), p, undefined, opts.seed));
+      out = tf.stack(ps.map((pi, i) => matMul(pi, vs[i])));
+      if (keepWeights) attn = tf.stack(ps);
+    } else {
+      attn = tf.softmax(matMul(q3, kT));
+      if (dropout) attn = tf.dropout(attn, p, undefined, opts.seed);
+      out = matMul(attn, v3);
+    }
+    return [tf.reshape(out, [B, H, Nq, Dv]), ...(keepWeights && attn ? [tf.reshape(attn, [B, H, Nq, Nk])] : [])];
+  });
+  return { output, weights };
+}
+
 /**
  * Attention with its weights: `weights = dropout(softmax(q kᵀ · scale))`, `output = weights v`.
  * q `[B, heads, Nq, headDim]`, k `[B, heads, Nk, headDim]`, v `[B, heads, Nk, Dv]` → output `[B, heads, Nq, Dv]`.
@@ -67,22 +97,8 @@ function check(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions)
 export function scaledDotProductAttentionWithWeights(
   q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions = {},
 ): AttentionResult {
-  check(q, k, v, opts);
-  const [B, H, Nq, D] = q.shape as number[];
-  const Nk = k.shape[2] as number;
-  const Dv = v.shape[3] as number;
-  const scale = opts.scale ?? D ** -0.5;
-  const [output, weights] = tf.tidy(() => {
-    const q3 = tf.reshape(tf.mul(q, scale), [B * H, Nq, D]);
-    const k3 = tf.reshape(k, [B * H, Nk, D]);
-    const v3 = tf.reshape(v, [B * H, Nk, Dv]);
-    let attn = tf.softmax(batchedMatMul(q3, tf.transpose(k3, [0, 2, 1])));
-    const p = opts.dropout ?? 0;
-    if (opts.training && p > 0) attn = tf.dropout(attn, p, undefined, opts.seed);
-    const out = batchedMatMul(attn, v3);
-    return [tf.reshape(out, [B, H, Nq, Dv]), tf.reshape(attn, [B, H, Nq, Nk])];
-  });
-  return { output, weights };
+  const { output, weights } = attend(q, k, v, opts, true);
+  return { output, weights: weights! };
 }
 
 /**
@@ -95,5 +111,5 @@ export function scaledDotProductAttentionWithWeights(
  * ```
  */
 export function scaledDotProductAttention(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions = {}): tf.Tensor {
-  return tf.tidy(() => scaledDotProductAttentionWithWeights(q, k, v, opts).output);
+  return attend(q, k, v, opts, false).output;
 }

@@ -28,4 +28,5 @@ export {
 export { registerGradients, type GradientSource } from './register_gradients';
 export { matMul } from './matmul';
 export { importNode } from './node_import';
+export { installWasmSlicing } from './wasm_slicing';
 export { initWasmThreads, WASM_THREADS_TFJS_VERSION, type WasmThreads } from './wasm_threads';

@@ -1,6 +1,7 @@
 // Picks the fastest tfjs backend this runtime can actually run, loading optional packages lazily.
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, BackendError } from './errors';
+import { installWasmSlicing } from './wasm_slicing';
 import { initWasmThreads } from './wasm_threads';
 
 /** One backend that {@link selectBackend} considered. */
@@ -124,6 +125,7 @@ async function loadCandidate(name: string, allowFallback: boolean, wasmThreads: 
       } catch (e) {
         return { skip: `@tensorflow/tfjs-backend-wasm not installed: ${message(e)}` };
       }
+      installWasmSlicing();
       if (isNode && wasmThreads !== 1) {
         const { threads, reason } = await initWasmThreads(wasmThreads);
         return { backend: 'wasm', detail: `WebAssembly (XNNPACK), ${threads} thread${threads === 1 ? '' : 's'}: ${reason}`, threads };
