@@ -1,0 +1,108 @@
+// Turns the benchmark's rows into its results (ratios, logit differences, FLOP rates) and the
+// markdown table of the docs' results page.
+
+/** Multiply-adds of one forward pass of one image through a plain ViT config. */
+export function forwardMacs(c) {
+  const n = (c.imgSize / c.patchSize) ** 2;
+  const t = n + 1;
+  const d = c.embedDim;
+  const hidden = Math.floor(d * c.mlpRatio);
+  const block = t * d * 3 * d + 2 * t * t * d + t * d * d + 2 * t * d * hidden;
+  return n * 3 * c.patchSize ** 2 * d + c.depth * block + d * c.numClasses;
+}
+
+const maxAbsDiff = (a, b) => {
+  if (!a || !b) return null;
+  if (a.length !== b.length) return Infinity;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+};
+
+/** Peer columns: engine key in the rows, thread count (undefined: whatever it ran with), label. */
+const PEERS = [
+  ['onnxruntime-web', 1, 'onnxruntime-web-1t'],
+  ['onnxruntime-web', 2, 'onnxruntime-web'],
+  ['onnxruntime-node', undefined, 'onnxruntime-node'],
+  ['pytorch', undefined, 'pytorch'],
+];
+const LOGIT_FILES = { 'onnxruntime-web-1t': 'ort-web1', 'onnxruntime-web': 'ort-web2', pytorch: 'pytorch' };
+
+/**
+ * One result per case: ours per thread count and at the best one (`ours_s`, seconds per image
+ * for inference, per step for training), each peer's time, ours/peer, the largest logit
+ * difference from ours on one thread, and for training the first two losses of each side.
+ */
+export function summarize(cases, rows, logits, configs) {
+  return cases.map((c) => {
+    const mine = rows.filter((r) => r.case === c.name && r.engine === 'ours');
+    const best = mine.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const peers = {};
+    const ratios = {};
+    const peerThreads = {};
+    for (const [engine, threads, label] of PEERS) {
+      const r = rows.find((x) => x.case === c.name && x.engine === engine && (threads === undefined || x.threads === threads));
+      if (!r) continue;
+      peers[label] = r.seconds;
+      peerThreads[label] = r.threads;
+      ratios[label] = best.seconds / r.seconds;
+    }
+    const config = configs[c.model];
+    const flop = 2 * forwardMacs(config) * (c.kind === 'train' ? 3 * c.batch : 1);
+    const result = {
+      name: c.name, kind: c.kind, batch: c.batch, img_size: c.imgSize, params: config.params,
+      backend: best.backend, threads: best.threads, ours_s: best.seconds,
+      ours_by_threads: Object.fromEntries(mine.map((r) => [r.threads, r.seconds])),
+      peers, peer_threads: peerThreads, ratios, gflop: flop / 1e9, ours_gflops: flop / 1e9 / best.seconds,
+      tensor_growth: Math.max(...mine.map((r) => r.tensorGrowth ?? 0)),
+    };
+    if (c.kind === 'infer') {
+      const ref = logits(c, 'ours1');
+      const diffs = { 'ours-2t': maxAbsDiff(ref, logits(c, 'ours2')) };
+      for (const [label, file] of Object.entries(LOGIT_FILES)) diffs[label] = maxAbsDiff(ref, logits(c, file));
+      const node = rows.find((x) => x.case === c.name && x.engine === 'onnxruntime-node');
+      if (node) diffs['onnxruntime-node'] = maxAbsDiff(ref, logits(c, `ort-node${node.threads}`));
+      result.max_abs_logit_diff = Object.fromEntries(Object.entries(diffs).filter(([, v]) => v !== null));
+    } else {
+      result.losses = { ours: mine[0].losses };
+      const torch = rows.find((x) => x.case === c.name && x.engine === 'pytorch');
+      if (torch) {
+        result.losses.pytorch = torch.losses;
+        result.max_abs_loss_diff = Math.max(...torch.losses.map((l, i) => Math.abs(l - mine[0].losses[i])));
+      }
+    }
+    return result;
+  });
+}
+
+const s = (x) => (x === undefined ? '—' : x >= 1 ? `${x.toFixed(2)} s` : `${(x * 1000).toFixed(0)} ms`);
+const ratio = (x) => (x === undefined ? '—' : `${x.toFixed(2)}×`);
+
+/** The results as markdown: the machine, one row per case, ratios ours/peer (below 1: we are faster). */
+export function toMarkdown(report) {
+  const m = report.machine;
+  const lines = [
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, Node ${m.node}; tfjs-backend-wasm ${m.tfjs}, onnxruntime-web ${m['onnxruntime-web']}, onnxruntime-node ${m['onnxruntime-node']}, PyTorch ${m.pytorch ?? 'not available'}. \`${report.command}\`, median of ${report.runs} after a warm-up${report.quick ? ' (toy sizes)' : ''}. Inference: seconds per image; training: seconds per step (forward + backward + AdamW).`,
+    '',
+    '| case | GFLOP | ours 1 thread | ours 2 threads | onnxruntime-web 1 / 2 threads | onnxruntime-node | PyTorch | ours ÷ ort-web (2t) | ours ÷ ort-node | ours ÷ PyTorch | ours GFLOP/s | max abs diff |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const r of report.results) {
+    const diff = r.kind === 'infer' ? Math.max(0, ...Object.values(r.max_abs_logit_diff)) : r.max_abs_loss_diff;
+    lines.push(`| ${r.name} | ${r.gflop.toFixed(1)} | ${s(r.ours_by_threads[1])} | ${s(r.ours_by_threads[2])} | ${s(r.peers['onnxruntime-web-1t'])} / ${s(r.peers['onnxruntime-web'])} | ${s(r.peers['onnxruntime-node'])} | ${s(r.peers.pytorch)} | ${ratio(r.ratios['onnxruntime-web'])} | ${ratio(r.ratios['onnxruntime-node'])} | ${ratio(r.ratios.pytorch)} | ${r.ours_gflops.toFixed(1)} | ${diff === undefined ? '—' : `${diff.toExponential(1)}${r.kind === 'train' ? ' (loss)' : ''}`} |`);
+  }
+  for (const k of report.skipped) lines.push('', `Skipped: ${k}`);
+  return lines.join('\n');
+}
+
+export const DOCS_BEGIN = '<!-- bench:begin (generated by `npm run bench -- --docs docs/results.md`; edit bench/src/report.mjs instead) -->';
+export const DOCS_END = '<!-- bench:end -->';
+
+/** `doc` with the text between the markers replaced by `md` (the markers appended when missing). */
+export function replaceDocsSection(doc, md) {
+  const block = `${DOCS_BEGIN}\n${md}\n${DOCS_END}`;
+  const a = doc.indexOf(DOCS_BEGIN);
+  const b = doc.indexOf(DOCS_END);
+  if (a < 0 || b < a) return `${doc.trimEnd()}\n\n${block}\n`;
+  return doc.slice(0, a) + block + doc.slice(b + DOCS_END.length);
+}
