@@ -64,7 +64,7 @@ describe('installWasmSlicing', () => {
         const values = Array.from({ length: n }, (_, i) => (dtype === 'bool' ? i % 3 === 0 : i * 7 - 11));
         const begin = box.map(([b]) => b);
         const size = box.map(([, s]) => s);
-        const [cpu, wasm] = await onBoth(() => tf.slice(tf.tensor(values, shape, dtype as tf.DataType), begin, size));
+        const [cpu, wasm] = await onBoth(() => tf.slice(tf.tensor(values as number[] | boolean[], shape, dtype as tf.DataType), begin, size));
         expect(wasm).toEqual(cpu);
       }),
       { numRuns: 150 },
@@ -78,7 +78,7 @@ describe('installWasmSlicing', () => {
       const [cpuU, wasmU] = await onBoth(() => tf.unstack(x(), axis));
       expect(wasmU).toEqual(cpuU);
       const sizes = axis === 2 ? [1, 0, 4] : [1, -1];
-      const [cpuS, wasmS] = await onBoth(() => tf.split(x(), sizes, axis));
+      const [cpuS, wasmS] = await onBoth<unknown[]>(() => tf.split(x(), sizes, axis));
       expect(wasmS).toEqual(cpuS);
       expect(wasmS.length).toBe(sizes.length);
     }
