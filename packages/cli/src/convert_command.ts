@@ -1,9 +1,9 @@
 // `tfjs-vit convert`: a checkpoint (timm / torchvision / Hugging Face / JAX; .pth, .safetensors,
 // .npz) into the tfjs web format, safetensors or ONNX, printing what was detected and the key report.
 import { statSync } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { exportOnnx, fileSource, fromTimm, openCheckpoint, readModelMeta, saveSafetensors, saveTfjsModel, type ModelMeta, type TimmLoadReport } from '@tfjs-vit/convert';
+import { fileSource, fromTimm, openCheckpoint, readModelMeta, saveOnnx, saveSafetensors, saveTfjsModel, type ModelMeta, type TimmLoadReport } from '@tfjs-vit/convert';
 import { countParameters, type VisionTransformer, type ViTConfig } from '@tfjs-vit/models';
 import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
 import { Option, type Command } from 'commander';
@@ -90,22 +90,6 @@ function printReport(r: TimmLoadReport, say: (s: string) => void): void {
   for (const n of r.notes) say(`note: ${n}`);
 }
 
-async function writeWithProgress(path: string, bytes: Uint8Array, label: string, plain?: boolean): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const bar = createProgress(label, bytes.length, { plain });
-  const fh = await open(path, 'w');
-  try {
-    const step = 16 << 20;
-    for (let at = 0; at < bytes.length; at += step) {
-      await fh.write(bytes, at, Math.min(step, bytes.length - at));
-      bar.update(Math.min(at + step, bytes.length));
-    }
-  } finally {
-    await fh.close();
-  }
-  bar.finish();
-}
-
 /**
  * Converts the checkpoint at `input` and writes it as `options.format` (or what `--out`'s extension
  * says). Lines for the user go to `say`; progress bars to stderr.
@@ -182,10 +166,17 @@ export async function runConvert(input: string, options: ConvertOptions, say: (l
       say(`wrote: ${path} (${formatBytes(bytes)}, ${dtype}, timm keys)`);
     } else {
       const dataFormat = options.dataFormat ?? 'NCHW';
-      const onnx = exportOnnx(model, { dataFormat });
-      await writeWithProgress(path, onnx, 'writing onnx', options.plain);
+      await mkdir(dirname(path), { recursive: true });
+      let writeBar: ReturnType<typeof createProgress> | null = null;
+      bytes = await saveOnnx(model, path, {
+        dataFormat,
+        onProgress: (done, total) => {
+          writeBar ??= createProgress('writing onnx', total, { plain: options.plain });
+          writeBar.update(done);
+        },
+      });
+      (writeBar as ReturnType<typeof createProgress> | null)?.finish();
       written = [path];
-      bytes = onnx.length;
       say(`wrote: ${path} (${formatBytes(bytes)}, opset 17, input pixel_values ${dataFormat} [batch, …], output logits)`);
     }
     return { inputFormat, report, config, format, written, bytes };

@@ -1,11 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GELU, LayerNorm, Mlp, Tanh } from '@tfjs-vit/layers';
+import { GELU, LayerNorm, Linear, Mlp, Tanh } from '@tfjs-vit/layers';
 
 class RMSNormLike extends LayerNorm {}
 import { createViT, type VisionTransformer, type VisionTransformerOptions } from '@tfjs-vit/models';
 import { describeBackends, maxAbsDiff, tensorGrowth } from '@tfjs-vit/testing';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { exportOnnx, OnnxExportError, type ExportOnnxOptions } from './onnx_export';
+import { exportOnnx, OnnxExportError, saveOnnx, type ExportOnnxOptions } from './onnx_export';
 import { decodeOnnxModel } from './onnx_proto';
 
 type Ort = typeof import('onnxruntime-node');
@@ -94,6 +97,46 @@ describeBackends('exportOnnx → onnxruntime-node', () => {
     expect(m.graph.input[0].type.tensorType.shape.dim[0]).toEqual({ dimParam: 'batch' });
     expect(tensorGrowth(() => void exportOnnx(model))).toBe(0);
     model.dispose();
+  });
+
+  it('saveOnnx writes the same bytes as exportOnnx, with progress to the total; onnxruntime loads the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-save-'));
+    try {
+      const model = perturb(createViT({ ...base, qkvBias: true }));
+      const path = join(dir, 'vit.onnx');
+      const progress: [number, number][] = [];
+      const bytes = await saveOnnx(model, path, { onProgress: (done, total) => progress.push([done, total]) });
+      const want = exportOnnx(model);
+      expect(bytes).toBe(want.byteLength);
+      expect(new Uint8Array(readFileSync(path))).toEqual(want);
+      expect(progress.length).toBeGreaterThan(10);
+      expect(progress.at(-1)).toEqual([want.byteLength, want.byteLength]);
+      expect(progress.every(([d], i) => i === 0 || d > progress[i - 1][0])).toBe(true);
+      const session = await ort.InferenceSession.create(path);
+      expect(session.outputNames).toEqual(['logits']);
+      await session.release();
+      expect(readdirSync(dir)).toEqual(['vit.onnx']);
+      model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('saveOnnx interrupted mid-write (a weight disposed under it) keeps the previous file and leaves no partial one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'onnx-save-'));
+    try {
+      const model = createViT(base).eval();
+      const path = join(dir, 'vit.onnx');
+      writeFileSync(path, 'previous export');
+      const late = model.head as Linear;
+      const save = saveOnnx(model, path, { onProgress: (done, total) => void (done > total / 2 && !late.weight.value.isDisposed && late.weight.value.dispose()) });
+      await expect(save).rejects.toThrow(/disposed/);
+      expect(readFileSync(path, 'utf8')).toBe('previous export');
+      expect(readdirSync(dir)).toEqual(['vit.onnx']);
+      model.dispose();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses what it cannot express with OnnxExportError naming each option', () => {

@@ -2,10 +2,10 @@
 // position embedding, LayerNormalization blocks with MatMul attention and Erf GELU, pooling, head.
 import { Identity, LayerNorm, Linear, PatchEmbed } from '@tfjs-vit/layers';
 import { VisionTransformer } from '@tfjs-vit/models';
-import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
+import { ArgumentError, importNode, TfjsVitError } from '@tfjs-vit/ops';
 import { OnnxGraphBuilder } from './onnx_graph';
-import { encodeOnnxModel } from './onnx_proto';
 import { block, checkBlock, checkNorm, internalValues, layerNorm, linear, stateValues, type Unsupported } from './onnx_vit_parts';
+import { encodeLazyOnnxModel, onnxPieces, type LazyOnnxModel } from './onnx_write';
 
 /** Options of {@link exportOnnx}. */
 export interface ExportOnnxOptions {
@@ -64,24 +64,8 @@ function reduce(g: OnnxGraphBuilder, op: 'ReduceMean' | 'ReduceMax', x: string, 
   return opset >= 18 ? g.op(op, [x, g.int64s([1])], { keepdims: 0 }, path) : g.op(op, [x], { axes: [1], keepdims: 0 }, path);
 }
 
-/**
- * The model as an ONNX ModelProto (bytes), in eval-mode semantics (no dropout): what
- * onnxruntime (Node, web — the runtime behind transformers.js) runs. The input is
- * `[batch, H, W, C]` (NHWC) or `[batch, C, H, W]` (NCHW) float32; the output `[batch, numClasses]`.
- * Supported: timm's ViT options with our default parts — class/register tokens, learned or no
- * position embedding (`noEmbedClass` too), qkv bias, qk-norm, LayerScale, pre-norm, token / avg /
- * max / avgmax / no pooling, fc_norm, pre-logits Tanh, exact or tanh GELU. Anything else (a hybrid
- * embedding, SwiGLU, dynamic image size) throws `OnnxExportError` naming it.
- *
- * @example
- * ```ts
- * import * as ort from 'onnxruntime-node';
- * const bytes = exportOnnx(createModel('vit_small_patch16_224'), { dataFormat: 'NCHW' });
- * const session = await ort.InferenceSession.create(bytes);
- * const { logits } = await session.run({ pixel_values: new ort.Tensor('float32', pixels, [1, 3, 224, 224]) });
- * ```
- */
-export function exportOnnx(model: VisionTransformer, options: ExportOnnxOptions = {}): Uint8Array {
+/** The graph of {@link exportOnnx}, its weights still unread. */
+function buildOnnx(model: VisionTransformer, options: ExportOnnxOptions): LazyOnnxModel {
   if (!(model instanceof VisionTransformer)) throw new OnnxExportError([`model: ${(model as object)?.constructor?.name} (VisionTransformer only)`]);
   const opset = options.opset ?? 17;
   if (!(Number.isInteger(opset) && opset >= 17 && opset <= 21)) throw new ArgumentError(`exportOnnx: opset must be an integer in 17..21, got ${opset}`);
@@ -147,12 +131,74 @@ export function exportOnnx(model: VisionTransformer, options: ExportOnnxOptions 
   const tokens = c.globalPool === '' ? ['tokens'] : [];
   g.output(y, options.outputName ?? 'logits', [batch, ...tokens, outWidth]);
 
-  return encodeOnnxModel({
+  return {
     irVersion: irVersionFor(opset),
     producerName: '@tfjs-vit/convert',
     producerVersion: '0',
     opsetImport: [{ domain: '', version: opset }],
     graph: g.graph('vision_transformer'),
     metadataProps: [{ key: 'tfjs_vit_config', value: JSON.stringify(c) }],
-  });
+  };
+}
+
+/**
+ * The model as an ONNX ModelProto (bytes), in eval-mode semantics (no dropout): what
+ * onnxruntime (Node, web — the runtime behind transformers.js) runs. The input is
+ * `[batch, H, W, C]` (NHWC) or `[batch, C, H, W]` (NCHW) float32; the output `[batch, numClasses]`.
+ * Supported: timm's ViT options with our default parts — class/register tokens, learned or no
+ * position embedding (`noEmbedClass` too), qkv bias, qk-norm, LayerScale, pre-norm, token / avg /
+ * max / avgmax / no pooling, fc_norm, pre-logits Tanh, exact or tanh GELU. Anything else (a hybrid
+ * embedding, SwiGLU, dynamic image size) throws `OnnxExportError` naming it.
+ *
+ * @example
+ * ```ts
+ * import * as ort from 'onnxruntime-node';
+ * const bytes = exportOnnx(createModel('vit_small_patch16_224'), { dataFormat: 'NCHW' });
+ * const session = await ort.InferenceSession.create(bytes);
+ * const { logits } = await session.run({ pixel_values: new ort.Tensor('float32', pixels, [1, 3, 224, 224]) });
+ * ```
+ */
+export function exportOnnx(model: VisionTransformer, options: ExportOnnxOptions = {}): Uint8Array {
+  return encodeLazyOnnxModel(buildOnnx(model, options));
+}
+
+/** Options of {@link saveOnnx}. */
+export interface SaveOnnxOptions extends ExportOnnxOptions {
+  /** Called as the file grows, with the bytes written so far and the file's final size. */
+  onProgress?: (written: number, total: number) => void;
+}
+
+/**
+ * Writes {@link exportOnnx}'s model to `path` (Node only) without building it in memory: each
+ * weight is read from the model, written and let go, so the export needs about one tensor beyond
+ * the model itself. The file appears only when complete (a temporary file, then a rename), so an
+ * interrupted export never leaves a partial `.onnx` under `path`. Returns the bytes written.
+ *
+ * @example
+ * ```ts
+ * const bytes = await saveOnnx(createModel('vit_base_patch16_224'), 'vit_b16.onnx', { dataFormat: 'NCHW' });
+ * ```
+ */
+export async function saveOnnx(model: VisionTransformer, path: string, options: SaveOnnxOptions = {}): Promise<number> {
+  const { byteLength, pieces } = onnxPieces(buildOnnx(model, options));
+  const fs = await importNode<typeof import('node:fs/promises')>('node:fs/promises');
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const file = await fs.open(tmp, 'w');
+  try {
+    let written = 0;
+    try {
+      for (const piece of pieces()) {
+        for (let at = 0; at < piece.byteLength; ) at += (await file.write(piece, at, piece.byteLength - at)).bytesWritten;
+        written += piece.byteLength;
+        options.onProgress?.(written, byteLength);
+      }
+    } finally {
+      await file.close();
+    }
+    await fs.rename(tmp, path);
+    return written;
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
 }

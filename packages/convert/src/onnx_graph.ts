@@ -1,6 +1,29 @@
 // A small builder for ONNX graphs: nodes with unique names, float/int64 initializers, typed
 // attributes. Used by the ViT exporter; knows nothing about ViTs.
-import { OnnxAttributeType, OnnxDataType, type OnnxAttribute, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx_proto';
+import { OnnxAttributeType, OnnxDataType, type OnnxAttribute, type OnnxNode, type OnnxValueInfo } from './onnx_proto';
+
+/**
+ * An initializer whose bytes are read only when the model is written (`read()`, once), so an
+ * export never holds a second copy of every weight: a tensor is read, written and let go.
+ */
+export interface LazyInitializer {
+  name: string;
+  dims: number[];
+  dataType: number;
+  byteLength: number;
+  read: () => Uint8Array;
+}
+
+/** A GraphProto whose initializers are read while it is written. */
+export interface LazyGraph {
+  name: string;
+  node: OnnxNode[];
+  initializer: LazyInitializer[];
+  input: OnnxValueInfo[];
+  output: OnnxValueInfo[];
+}
+
+const asBytes = (v: Float32Array | BigInt64Array) => new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
 
 /** An attribute value: number → INT (or FLOAT with `float()`), number[] → INTS, string → STRING. */
 export type AttrValue = number | number[] | string | { float: number };
@@ -26,7 +49,7 @@ function attribute(name: string, v: AttrValue): OnnxAttribute {
  */
 export class OnnxGraphBuilder {
   readonly nodes: OnnxNode[] = [];
-  readonly initializers: OnnxTensor[] = [];
+  readonly initializers: LazyInitializer[] = [];
   readonly inputs: OnnxValueInfo[] = [];
   readonly outputs: OnnxValueInfo[] = [];
   private counts = new Map<string, number>();
@@ -63,11 +86,20 @@ export class OnnxGraphBuilder {
     return output;
   }
 
-  /** A float32 initializer. Not copied: `values` must stay unchanged until the graph is encoded. */
-  floats(name: string, dims: readonly number[], values: Float32Array): string {
+  /**
+   * A float32 initializer of `dims`: its values, or a function that reads them when the graph is
+   * written (what a weight uses, so it is never held twice). Values are not copied: they must stay
+   * unchanged until the graph is written.
+   */
+  floats(name: string, dims: readonly number[], values: Float32Array | (() => Float32Array)): string {
     const n = this.fresh(name);
-    const rawData = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-    this.initializers.push({ name: n, dims: [...dims], dataType: OnnxDataType.FLOAT, rawData });
+    const count = dims.reduce((a, b) => a * b, 1);
+    const read = () => {
+      const v = typeof values === 'function' ? values() : values;
+      if (v.length !== count) throw new RangeError(`ONNX initializer ${n}: expected ${count} values for [${dims.join(', ')}], got ${v.length}`);
+      return asBytes(v);
+    };
+    this.initializers.push({ name: n, dims: [...dims], dataType: OnnxDataType.FLOAT, byteLength: count * 4, read });
     return n;
   }
 
@@ -82,8 +114,8 @@ export class OnnxGraphBuilder {
     const hit = this.int64Cache.get(key);
     if (hit) return hit;
     const n = this.fresh(`const_i64_${values.join('_').replace(/-/g, 'm').slice(0, 24)}`);
-    const data = new BigInt64Array(values.map((v) => BigInt(v)));
-    this.initializers.push({ name: n, dims: [...dims], dataType: OnnxDataType.INT64, rawData: new Uint8Array(data.buffer) });
+    const bytes = asBytes(new BigInt64Array(values.map((v) => BigInt(v))));
+    this.initializers.push({ name: n, dims: [...dims], dataType: OnnxDataType.INT64, byteLength: bytes.byteLength, read: () => bytes });
     this.int64Cache.set(key, n);
     return n;
   }
@@ -102,8 +134,8 @@ export class OnnxGraphBuilder {
     this.outputs.push(valueInfo(name, dims));
   }
 
-  /** The finished GraphProto. */
-  graph(name: string): OnnxGraph {
+  /** The finished GraphProto (initializers still unread). */
+  graph(name: string): LazyGraph {
     return { name, node: this.nodes, initializer: this.initializers, input: this.inputs, output: this.outputs };
   }
 }

@@ -8,20 +8,23 @@ import { float, type OnnxGraphBuilder } from './onnx_graph';
 export type Unsupported = string[];
 
 /**
- * A parameter's values in our internal layout (Linear weights are `[in, out]`: MatMul's layout).
- * On the cpu backend this is the variable's own storage (no copy): read it, never write it.
+ * Reads a parameter's values in our internal layout (Linear weights are `[in, out]`: MatMul's
+ * layout) when the graph is written. On the cpu backend this is the variable's own storage (no
+ * copy): read it, never write it.
  */
-export function internalValues(p: Parameter): Float32Array {
-  return p.value.dataSync() as Float32Array;
+export function internalValues(p: Parameter): () => Float32Array {
+  return () => p.value.dataSync() as Float32Array;
 }
 
-/** A parameter's values in timm's (PyTorch's) layout. */
-export function stateValues(p: Parameter): { shape: number[]; values: Float32Array } {
-  const t = tf.tidy(() => p.layout.toState(p.variable));
-  const values = t.dataSync() as Float32Array; // stays valid after dispose: we hold the array
-  const shape = [...t.shape];
-  t.dispose();
-  return { shape, values };
+/** A parameter's shape in timm's (PyTorch's) layout, and a reader of its values in that layout. */
+export function stateValues(p: Parameter): { shape: number[]; values: () => Float32Array } {
+  const values = () => {
+    const t = tf.tidy(() => p.layout.toState(p.variable));
+    const data = t.dataSync() as Float32Array; // stays valid after dispose: we hold the array
+    t.dispose();
+    return data;
+  };
+  return { shape: p.stateShape, values };
 }
 
 /** An exact class match: a subclass may override `forward`, so its math is not known here. */
