@@ -1,6 +1,6 @@
 // Linear (fully connected) layer: y = x·W + b over the last axis. PyTorch's nn.Linear.
 import * as tf from '@tensorflow/tfjs-core';
-import { ArgumentError, fmtShape, matMul, ShapeError } from '@tfjs-vit/ops';
+import { ArgumentError, fmtShape, linear, ShapeError } from '@tfjs-vit/ops';
 import { initWeight, type InitMode } from './init';
 import { Module, Parameter, permutedLayout } from './module';
 
@@ -52,8 +52,7 @@ export class Linear extends Module {
     }
     return tf.tidy(() => {
       const lead = x.shape.slice(0, -1);
-      let y = matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight.value);
-      if (this.bias) y = tf.add(y, this.bias.value);
+      const y = linear(tf.reshape(x, [-1, this.inFeatures]), this.weight.value, this.bias?.value);
       return tf.reshape(y, [...lead, this.outFeatures]);
     });
   }

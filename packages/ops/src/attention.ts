@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, ShapeError, fmtShape } from './errors';
 import { matMul } from './matmul';
-import { installWasmSlicing } from './wasm_slicing';
+import { installWasmKernels } from './wasm_kernels';
 
 /** Options of {@link scaledDotProductAttention}. */
 export interface AttentionOptions {
@@ -24,7 +24,7 @@ export interface AttentionResult {
 
 /**
  * On wasm, a batched (3-D) matMul runs a generic loop at ~2 GFLOP/s while a 2-D one is XNNPACK's
- * kernel. With cheap slicing (installWasmSlicing, turned on here) one 2-D matMul per slice is
+ * kernel. With cheap slicing (installWasmKernels, turned on here) one 2-D matMul per slice is
  * 3–7x faster for ViT-sized slices — [96, 197, 64]·[96, 64, 197] (B/16, batch 8) 275 → 47 ms on
  * 2 threads — and only tiny slices lose to the per-op overhead ([512, 17, 16]·[512, 16, 17]:
  * 4 → 10 ms). So attention goes per slice on wasm when one slice holds this many multiply-adds.
@@ -32,7 +32,7 @@ export interface AttentionResult {
 const PER_SLICE_MIN_MACS = 1 << 14;
 
 function perSlice(nq: number, d: number, nk: number, dv: number): boolean {
-  return tf.getBackend() === 'wasm' && Math.min(nq * d * nk, nq * nk * dv) >= PER_SLICE_MIN_MACS && installWasmSlicing();
+  return tf.getBackend() === 'wasm' && Math.min(nq * d * nk, nq * nk * dv) >= PER_SLICE_MIN_MACS && installWasmKernels();
 }
 
 function check(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, opts: AttentionOptions): void {

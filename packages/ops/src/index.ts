@@ -26,7 +26,8 @@ export {
   wasmThreadsInUse,
 } from './select_backend';
 export { registerGradients, type GradientSource } from './register_gradients';
-export { matMul } from './matmul';
+export { linear, matMul } from './matmul';
 export { importNode } from './node_import';
-export { installWasmSlicing } from './wasm_slicing';
+export { installWasmKernels } from './wasm_kernels';
+export { installLeanBackprop } from './lean_backprop';
 export { initWasmThreads, WASM_THREADS_TFJS_VERSION, type WasmThreads } from './wasm_threads';

@@ -1,7 +1,8 @@
 // Picks the fastest tfjs backend this runtime can actually run, loading optional packages lazily.
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, BackendError } from './errors';
-import { installWasmSlicing } from './wasm_slicing';
+import { installLeanBackprop } from './lean_backprop';
+import { installWasmKernels } from './wasm_kernels';
 import { initWasmThreads } from './wasm_threads';
 
 /** One backend that {@link selectBackend} considered. */
@@ -125,7 +126,7 @@ async function loadCandidate(name: string, allowFallback: boolean, wasmThreads: 
       } catch (e) {
         return { skip: `@tensorflow/tfjs-backend-wasm not installed: ${message(e)}` };
       }
-      installWasmSlicing();
+      installWasmKernels();
       if (isNode && wasmThreads !== 1) {
         const { threads, reason } = await initWasmThreads(wasmThreads);
         return { backend: 'wasm', detail: `WebAssembly (XNNPACK), ${threads} thread${threads === 1 ? '' : 's'}: ${reason}`, threads };
@@ -191,6 +192,7 @@ export async function selectBackend(opts: SelectBackendOptions = {}): Promise<Ba
     const why = prefer.includes(name) ? 'preferred' : tried.length ? 'first available in the default order' : 'first in the default order';
     const reason = `${name}: ${result.detail} (${why})`;
     tried.push({ name, ok: true, reason });
+    installLeanBackprop();
     const threads = result.backend === 'wasm' ? result.threads ?? wasmThreadsInUse() : undefined;
     return { backend: result.backend, reason, tried, ...(threads !== undefined ? { threads } : {}) };
   }

@@ -1,6 +1,7 @@
 // One forward/backward pass: the loss, its gradients for the given variables, and the logits.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { installLeanBackprop } from '@tfjs-vit/ops';
 import type { LossFn } from './cross_entropy';
 import type { TrainableModel } from './types';
 
@@ -15,6 +16,7 @@ export interface StepResult {
  * Runs `model.forward(images)`, the loss against `labels` (multiplied by `scale`, e.g. 1/accumSteps),
  * and the gradients for `variables` (keyed by `variable.name`, as optimizers take them). Frozen
  * variables must not be passed: they get no gradient. The returned `loss` is the unscaled loss.
+ * The backward pass frees each gradient and saved activation once used (ops' `installLeanBackprop`).
  *
  * @example
  * ```ts
@@ -30,6 +32,7 @@ export function lossAndGradients(
   variables: tf.Variable[],
   scale = 1,
 ): StepResult {
+  installLeanBackprop();
   let logits: tf.Tensor | undefined;
   let raw: tf.Scalar | undefined;
   const { value, grads } = tf.variableGrads(() => {

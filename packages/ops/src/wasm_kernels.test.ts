@@ -4,9 +4,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerGradients } from './register_gradients';
-import { installWasmSlicing } from './wasm_slicing';
+import { installWasmKernels } from './wasm_kernels';
 
-const originals = Object.fromEntries([tf.Slice, tf.Unpack, tf.SplitV].map((n) => [n, tf.getKernel(n, 'wasm').kernelFunc]));
+const originals = Object.fromEntries([tf.Slice, tf.Unpack, tf.SplitV, tf.Identity].map((n) => [n, tf.getKernel(n, 'wasm').kernelFunc]));
 
 /** Runs `f` on cpu and on wasm and returns both results as nested arrays. */
 async function onBoth<T>(f: () => tf.Tensor | tf.Tensor[]): Promise<[T, T]> {
@@ -31,19 +31,36 @@ const boxes = fc
     ),
   );
 
-describe('installWasmSlicing', () => {
+describe('installWasmKernels', () => {
   beforeAll(async () => {
     await tf.setBackend('wasm');
     await tf.ready();
     await registerGradients();
-    expect(installWasmSlicing()).toBe(true);
+    expect(installWasmKernels()).toBe(true);
   });
 
-  it('replaces the three kernels, once', () => {
-    for (const name of [tf.Slice, tf.Unpack, tf.SplitV]) expect(tf.getKernel(name, 'wasm').kernelFunc).not.toBe(originals[name]);
+  it('replaces the four kernels, once', () => {
+    for (const name of [tf.Slice, tf.Unpack, tf.SplitV, tf.Identity]) expect(tf.getKernel(name, 'wasm').kernelFunc).not.toBe(originals[name]);
     const slice = tf.getKernel(tf.Slice, 'wasm').kernelFunc;
-    expect(installWasmSlicing()).toBe(true);
+    expect(installWasmKernels()).toBe(true);
     expect(tf.getKernel(tf.Slice, 'wasm').kernelFunc).toBe(slice);
+  });
+
+  it('clone (Identity) shares the data, as on cpu; the values outlive the original, and grads through it are right', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor([1, 2, 3, 4], [2, 2]);
+    const before = tf.memory().numDataBuffers;
+    const y = tf.clone(x);
+    expect(y.dataId).toBe(x.dataId);
+    expect(tf.memory().numDataBuffers).toBe(before);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]);
+    const g = tf.grad((v: tf.Tensor) => tf.sum(tf.square(tf.clone(v))))(y);
+    expect(Array.from(g.dataSync())).toEqual([2, 4, 6, 8]);
+    const v = tf.variable(y);
+    v.assign(tf.tensor([9, 9, 9, 9], [2, 2]));
+    expect(Array.from(y.dataSync())).toEqual([1, 2, 3, 4]); // a variable's assign never writes a shared buffer
+    tf.dispose([y, g, v]);
   });
 
   it('never copies the whole input out of the heap (tfjs 4.22 reads it once per output)', async () => {

@@ -1,12 +1,15 @@
 // tfjs-backend-wasm 4.22's Slice kernel copies its whole input out of the wasm heap on every call
 // (`readSync`, to read a part of it), and Unpack and SplitV slice once per output — so unstacking
 // a [12, 197, 197] tensor copies it 12 times: 4–12 ms where the copy of the parts takes ~0.1 ms.
-// These replacements read the heap in place; outputs are the same bytes.
+// These replacements read the heap in place; outputs are the same bytes. And its Identity copies
+// the tensor, where cpu's shares it — Identity is what tfjs-core's `clone` runs, and the engine
+// clones every tensor a gradient saves, so on wasm each saved activation was held twice.
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The part of the wasm backend these kernels use. */
 interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: tf.DataId): void;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
@@ -65,6 +68,12 @@ function replacement(name: string, fast: (args: KernelArgs, backend: WasmBackend
 }
 
 const KERNELS: Record<string, (args: KernelArgs, backend: WasmBackend) => tf.TensorInfo | tf.TensorInfo[]> = {
+  // Shares the data (reference-counted, as Reshape and cpu's Identity): tensors are immutable.
+  [tf.Identity]: ({ inputs }, backend) => {
+    const x = inputs.x as tf.TensorInfo;
+    backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  },
   [tf.Slice]: ({ inputs, attrs }, backend) => {
     const x = inputs.x as tf.TensorInfo;
     const [begin, size] = tf.slice_util.parseSliceParams(x, attrs!.begin as number | number[], attrs!.size as number | number[]);
@@ -101,8 +110,10 @@ let installed = false;
 /**
  * Replaces tfjs-backend-wasm's Slice, Unpack and SplitV kernels with ones that read the wasm heap
  * in place instead of copying the whole input out first (per call, and per output for
- * Unpack/SplitV). Same outputs; at ViT-B/16 batch 1 the attention's per-head unstack goes from
- * about a fifth of the forward pass to nothing measurable. Idempotent; a no-op until
+ * Unpack/SplitV), and its Identity with one that shares the data instead of copying it. Same
+ * outputs; at ViT-B/16 batch 1 the attention's per-head unstack goes from about a fifth of the
+ * forward pass to nothing measurable, and training keeps one copy of each saved activation
+ * instead of two (tfjs-core clones what a gradient saves). Idempotent; a no-op until
  * `@tensorflow/tfjs-backend-wasm` has been imported (its kernels registered). `selectBackend`
  * calls it when it picks wasm and attention before it slices per head; call it yourself for your
  * own slicing after `tf.setBackend('wasm')`.
@@ -113,10 +124,10 @@ let installed = false;
  * ```ts
  * import '@tensorflow/tfjs-backend-wasm';
  * await tf.setBackend('wasm');
- * installWasmSlicing(); // true
+ * installWasmKernels(); // true
  * ```
  */
-export function installWasmSlicing(): boolean {
+export function installWasmKernels(): boolean {
   if (installed) return true;
   const names = Object.keys(KERNELS);
   if (!names.every((n) => tf.getKernel(n, 'wasm'))) return false;
