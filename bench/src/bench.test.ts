@@ -40,7 +40,9 @@ describe('npm run bench -- --quick', () => {
     const report = JSON.parse(readFileSync(json, 'utf8'));
     expect(report.quick).toBe(true);
     expect(report.machine.cores).toBe(availableParallelism());
-    expect(report.results.map((r: { name: string }) => r.name)).toEqual(['vit_tiny_patch16_224/infer/b1', 'vit_tiny_patch16_224/infer/b4', 'vit_tiny_patch16_224/train/b4']);
+    expect(report.results.map((r: { name: string }) => r.name)).toEqual([
+      'vit_tiny_patch16_224/infer/b1', 'vit_tiny_patch16_224/infer/b4', 'vit_tiny_patch16_224/train/b4', 'vit_tiny_patch16_224/train-head/b4',
+    ]);
     const torch = report.machine.pytorch !== null;
     if (!torch) console.log(`SKIPPED the PyTorch peer: ${report.skipped.join('; ')}`);
     for (const r of report.results) {
@@ -58,6 +60,16 @@ describe('npm run bench -- --quick', () => {
         expect(r.losses.ours[1]).not.toBe(r.losses.ours[0]);
       }
     }
-    expect(readFileSync(md, 'utf8')).toContain('| vit_tiny_patch16_224/infer/b1 |');
+    // Conversions: the .pth PyTorch wrote (safetensors without torch) to each format, same size out
+    expect(report.conversions.map((c: { name: string }) => c.name)).toEqual(['vit_tiny_patch16_224/convert/onnx', 'vit_tiny_patch16_224/convert/safetensors']);
+    for (const c of report.conversions) {
+      expect(c.input_format).toBe(torch ? 'torch-zip' : 'safetensors');
+      expect(c.output_bytes / c.input_bytes).toBeGreaterThan(0.9);
+      expect(c.output_bytes / c.input_bytes).toBeLessThan(1.1);
+      expect(c.peak_rss_bytes).toBeGreaterThan(c.baseline_rss_bytes);
+    }
+    const text = readFileSync(md, 'utf8');
+    expect(text).toContain('| vit_tiny_patch16_224/infer/b1 |');
+    expect(text).toContain('| vit_tiny_patch16_224/convert/onnx |');
   });
 });

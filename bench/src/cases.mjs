@@ -2,14 +2,18 @@
 // seconds). One list drives ours and every peer: the same model config, batch, input and weights.
 import { readFileSync } from 'node:fs';
 
-/** @typedef {{ name: string, model: string, overrides: Record<string, unknown>, kind: 'infer' | 'train', batch: number, imgSize: number }} BenchCase */
+/**
+ * `train-head` is a head-only step: the backbone frozen and run off the gradient tape (a linear
+ * probe), the head trained with AdamW.
+ * @typedef {{ name: string, model: string, overrides: Record<string, unknown>, kind: 'infer' | 'train' | 'train-head', batch: number, imgSize: number }} BenchCase
+ */
 
 /** Toy config of `--quick`: a two-block Ti at 32 px. */
 const QUICK = { imgSize: 32, depth: 2, numClasses: 10 };
 
 /** @returns {BenchCase[]} */
 export function benchCases(quick) {
-  /** @type {(model: string, kind: 'infer' | 'train', batch: number, imgSize: number) => BenchCase} */
+  /** @type {(model: string, kind: BenchCase['kind'], batch: number, imgSize: number) => BenchCase} */
   const c = (model, kind, batch, imgSize) => ({
     name: `${model}/${kind}/b${batch}`,
     model,
@@ -18,14 +22,32 @@ export function benchCases(quick) {
     batch,
     imgSize: quick ? QUICK.imgSize : imgSize,
   });
-  if (quick) return [c('vit_tiny_patch16_224', 'infer', 1, 32), c('vit_tiny_patch16_224', 'infer', 4, 32), c('vit_tiny_patch16_224', 'train', 4, 32)];
+  if (quick) {
+    return [
+      c('vit_tiny_patch16_224', 'infer', 1, 32), c('vit_tiny_patch16_224', 'infer', 4, 32),
+      c('vit_tiny_patch16_224', 'train', 4, 32), c('vit_tiny_patch16_224', 'train-head', 4, 32),
+    ];
+  }
   return [
     c('vit_base_patch16_224', 'infer', 1, 224),
     c('vit_base_patch16_224', 'infer', 8, 224),
     c('vit_base_patch16_384', 'infer', 1, 384),
     c('vit_tiny_patch16_224', 'train', 8, 224),
     c('vit_small_patch16_224', 'train', 8, 224),
+    c('vit_base_patch16_224', 'train-head', 32, 224),
   ];
+}
+
+/**
+ * Checkpoint conversions, each in a process of its own (its peak RSS is the figure): the model's
+ * weights as a PyTorch `.pth` (written by the PyTorch peer; the safetensors file when there is no
+ * torch) to ONNX and to safetensors.
+ * @typedef {{ name: string, model: string, overrides: Record<string, unknown>, format: 'onnx' | 'safetensors' }} ConvertCase
+ * @returns {ConvertCase[]}
+ */
+export function convertCases(quick) {
+  const model = quick ? 'vit_tiny_patch16_224' : 'vit_base_patch16_224';
+  return ['onnx', 'safetensors'].map((format) => ({ name: `${model}/convert/${format}`, model, overrides: quick ? QUICK : {}, format }));
 }
 
 /** A model's weights and ONNX export are shared by the cases that use it: keyed by this. */

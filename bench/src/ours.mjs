@@ -9,7 +9,7 @@ import { exportOnnx, saveSafetensors } from '@tfjs-vit/convert';
 import { withSeededInit } from '@tfjs-vit/layers';
 import { createModel } from '@tfjs-vit/models';
 import { selectBackend } from '@tfjs-vit/ops';
-import { AdamW, crossEntropyLoss, lossAndGradients } from '@tfjs-vit/train';
+import { AdamW, crossEntropyLoss, detachBackbone, linearProbe, lossAndGradients } from '@tfjs-vit/train';
 import { caseInput, modelKey, timeIt } from './cases.mjs';
 
 const [dir, threadsArg, runsArg, flag] = process.argv.slice(2);
@@ -20,21 +20,29 @@ const threads = choice.threads ?? 1;
 
 const build = (c) => withSeededInit(0, () => createModel(c.model, c.overrides));
 
+/** Writes what the peers load for a model: its seeded weights (timm keys), its ONNX export, its config. */
+async function prepareModel(c) {
+  const model = build(c).eval();
+  await saveSafetensors(model, join(dir, `${modelKey(c)}.safetensors`));
+  writeFileSync(join(dir, `${modelKey(c)}.onnx`), exportOnnx(model, { dataFormat: 'NHWC' }));
+  const { embedDim, depth, numHeads, patchSize, imgSize, numClasses, mlpRatio } = model.config;
+  const config = { embedDim, depth, numHeads, patchSize: patchSize[0], imgSize: imgSize[0], numClasses, mlpRatio, params: model.numParameters() };
+  writeFileSync(join(dir, `${modelKey(c)}.json`), JSON.stringify(config));
+  model.dispose();
+}
+
 if (flag === '--prepare') {
   const done = new Set();
-  for (const c of cases) {
-    const { x, labels } = caseInput(c);
-    writeFileSync(join(dir, `${c.name.replaceAll('/', '_')}.x.f32`), x);
-    writeFileSync(join(dir, `${c.name.replaceAll('/', '_')}.y.i32`), labels);
+  const conversions = JSON.parse(readFileSync(join(dir, 'conversions.json'), 'utf8'));
+  for (const c of [...cases, ...conversions]) {
+    if (c.batch) {
+      const { x, labels } = caseInput(c);
+      writeFileSync(join(dir, `${c.name.replaceAll('/', '_')}.x.f32`), x);
+      writeFileSync(join(dir, `${c.name.replaceAll('/', '_')}.y.i32`), labels);
+    }
     if (done.has(modelKey(c))) continue;
     done.add(modelKey(c));
-    const model = build(c).eval();
-    await saveSafetensors(model, join(dir, `${modelKey(c)}.safetensors`));
-    writeFileSync(join(dir, `${modelKey(c)}.onnx`), exportOnnx(model, { dataFormat: 'NHWC' }));
-    const { embedDim, depth, numHeads, patchSize, imgSize, numClasses, mlpRatio } = model.config;
-    const config = { embedDim, depth, numHeads, patchSize: patchSize[0], imgSize: imgSize[0], numClasses, mlpRatio, params: model.numParameters() };
-    writeFileSync(join(dir, `${modelKey(c)}.json`), JSON.stringify(config));
-    model.dispose();
+    await prepareModel(c);
   }
 }
 
@@ -57,8 +65,15 @@ async function infer(c) {
   return { seconds: seconds / c.batch, logits, growth };
 }
 
+/** The wasm heap's size: it never shrinks, so after a case it bounds that case's peak from above. */
+const heapBytes = () => tf.backend().wasm?.HEAPU8?.length;
+
 async function train(c) {
   const model = build(c).train();
+  if (c.kind === 'train-head') {
+    linearProbe(model);
+    detachBackbone(model);
+  }
   const { x, shape, labels } = caseInput(c);
   const input = tf.tensor4d(x, shape);
   const y = tf.tensor1d(labels, 'int32');
@@ -81,6 +96,6 @@ async function train(c) {
 for (const c of cases) {
   const r = c.kind === 'infer' ? await infer(c) : await train(c);
   if (r.logits) writeFileSync(join(dir, `${c.name.replaceAll('/', '_')}.ours${threads}.f32`), r.logits);
-  console.log(JSON.stringify({ case: c.name, engine: 'ours', threads, backend: tf.getBackend(), seconds: r.seconds, losses: r.losses, tensorGrowth: r.growth }));
+  console.log(JSON.stringify({ case: c.name, engine: 'ours', threads, backend: tf.getBackend(), seconds: r.seconds, losses: r.losses, tensorGrowth: r.growth, heapBytes: heapBytes() }));
 }
 process.exit(0);

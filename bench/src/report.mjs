@@ -48,13 +48,15 @@ export function summarize(cases, rows, logits, configs) {
       ratios[label] = best.seconds / r.seconds;
     }
     const config = configs[c.model];
-    const flop = 2 * forwardMacs(config) * (c.kind === 'train' ? 3 * c.batch : 1);
+    // per image for inference; per step for training (backward ≈ 2 forwards; a head-only step's backward is the head's)
+    const flop = 2 * forwardMacs(config) * (c.kind === 'train' ? 3 * c.batch : c.kind === 'train-head' ? c.batch : 1);
     const result = {
       name: c.name, kind: c.kind, batch: c.batch, img_size: c.imgSize, params: config.params,
       backend: best.backend, threads: best.threads, ours_s: best.seconds,
       ours_by_threads: Object.fromEntries(mine.map((r) => [r.threads, r.seconds])),
       peers, peer_threads: peerThreads, ratios, gflop: flop / 1e9, ours_gflops: flop / 1e9 / best.seconds,
       tensor_growth: Math.max(...mine.map((r) => r.tensorGrowth ?? 0)),
+      wasm_heap_bytes: best.heapBytes ?? null,
     };
     if (c.kind === 'infer') {
       const ref = logits(c, 'ours1');
@@ -75,6 +77,21 @@ export function summarize(cases, rows, logits, configs) {
   });
 }
 
+/** One result per conversion: seconds, peak RSS, and the peak over the input checkpoint's size. */
+export function summarizeConversions(conversions, rows) {
+  return conversions.flatMap((c) => {
+    const r = rows.find((x) => x.case === c.name);
+    if (!r) return [];
+    return [{
+      name: c.name, format: c.format, input_format: r.inputFormat, input_bytes: r.inputBytes, output_bytes: r.outputBytes, seconds: r.seconds,
+      peak_rss_bytes: r.peakRss, baseline_rss_bytes: r.baselineRss, peak_over_input: r.peakRss / r.inputBytes,
+      net_peak_over_input: (r.peakRss - r.baselineRss) / r.inputBytes,
+    }];
+  });
+}
+
+const mb = (x) => `${(x / 2 ** 20).toFixed(0)} MiB`;
+
 const s = (x) => (x === undefined ? '—' : x >= 1 ? `${x.toFixed(2)} s` : `${(x * 1000).toFixed(0)} ms`);
 const ratio = (x) => (x === undefined ? '—' : `${x.toFixed(2)}×`);
 
@@ -82,14 +99,21 @@ const ratio = (x) => (x === undefined ? '—' : `${x.toFixed(2)}×`);
 export function toMarkdown(report) {
   const m = report.machine;
   const lines = [
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, Node ${m.node}; tfjs-backend-wasm ${m.tfjs}, onnxruntime-web ${m['onnxruntime-web']}, onnxruntime-node ${m['onnxruntime-node']}, PyTorch ${m.pytorch ?? 'not available'}. \`${report.command}\`, median of ${report.runs} after a warm-up${report.quick ? ' (toy sizes)' : ''}. Inference: seconds per image; training: seconds per step (forward + backward + AdamW).`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, Node ${m.node}; tfjs-backend-wasm ${m.tfjs}, onnxruntime-web ${m['onnxruntime-web']}, onnxruntime-node ${m['onnxruntime-node']}, PyTorch ${m.pytorch ?? 'not available'}. \`${report.command}\`, median of ${report.runs} after a warm-up${report.quick ? ' (toy sizes)' : ''}. Inference: seconds per image; training: seconds per step (forward + backward + AdamW; \`train-head\`: the backbone frozen and off the tape, only the head learns). Wasm heap: its size after the case (it never shrinks), an upper bound of the case's peak.`,
     '',
-    '| case | GFLOP | ours 1 thread | ours 2 threads | onnxruntime-web 1 / 2 threads | onnxruntime-node | PyTorch | ours ÷ ort-web (2t) | ours ÷ ort-node | ours ÷ PyTorch | ours GFLOP/s | max abs diff |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| case | GFLOP | ours 1 thread | ours 2 threads | onnxruntime-web 1 / 2 threads | onnxruntime-node | PyTorch | ours ÷ ort-web (2t) | ours ÷ ort-node | ours ÷ PyTorch | ours GFLOP/s | wasm heap | max abs diff |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of report.results) {
     const diff = r.kind === 'infer' ? Math.max(0, ...Object.values(r.max_abs_logit_diff)) : r.max_abs_loss_diff;
-    lines.push(`| ${r.name} | ${r.gflop.toFixed(1)} | ${s(r.ours_by_threads[1])} | ${s(r.ours_by_threads[2])} | ${s(r.peers['onnxruntime-web-1t'])} / ${s(r.peers['onnxruntime-web'])} | ${s(r.peers['onnxruntime-node'])} | ${s(r.peers.pytorch)} | ${ratio(r.ratios['onnxruntime-web'])} | ${ratio(r.ratios['onnxruntime-node'])} | ${ratio(r.ratios.pytorch)} | ${r.ours_gflops.toFixed(1)} | ${diff === undefined ? '—' : `${diff.toExponential(1)}${r.kind === 'train' ? ' (loss)' : ''}`} |`);
+    lines.push(`| ${r.name} | ${r.gflop.toFixed(1)} | ${s(r.ours_by_threads[1])} | ${s(r.ours_by_threads[2])} | ${s(r.peers['onnxruntime-web-1t'])} / ${s(r.peers['onnxruntime-web'])} | ${s(r.peers['onnxruntime-node'])} | ${s(r.peers.pytorch)} | ${ratio(r.ratios['onnxruntime-web'])} | ${ratio(r.ratios['onnxruntime-node'])} | ${ratio(r.ratios.pytorch)} | ${r.ours_gflops.toFixed(1)} | ${r.wasm_heap_bytes ? mb(r.wasm_heap_bytes) : '—'} | ${diff === undefined ? '—' : `${diff.toExponential(1)}${r.kind !== 'infer' ? ' (loss)' : ''}`} |`);
+  }
+  if (report.conversions?.length) {
+    lines.push('', 'Checkpoint conversion (`tfjs-vit convert`, wasm, one process each): peak RSS of the whole process, and beyond the RSS it started from (Node, tfjs, the wasm backend).', '');
+    lines.push('| case | input | seconds | peak RSS | ÷ input | beyond start ÷ input |', '| --- | --- | --- | --- | --- | --- |');
+    for (const c of report.conversions) {
+      lines.push(`| ${c.name} | ${c.input_format}, ${mb(c.input_bytes)} | ${c.seconds.toFixed(2)} s | ${mb(c.peak_rss_bytes)} | ${c.peak_over_input.toFixed(2)}× | ${c.net_peak_over_input.toFixed(2)}× |`);
+    }
   }
   for (const k of report.skipped) lines.push('', `Skipped: ${k}`);
   return lines.join('\n');

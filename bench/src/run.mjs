@@ -1,16 +1,17 @@
-// `npm run bench [-- --quick] [--json FILE] [--markdown FILE] [--docs docs/results.md] [--runs N]`:
+// `npm run bench [-- --quick] [--json FILE] [--markdown FILE] [--docs docs/results.md] [--runs N] [--only REGEX]`:
 // every case on ours (tfjs-wasm, 1 and 2 threads, one process each) and on the peers —
 // onnxruntime-web (wasm, 1 and 2 threads), onnxruntime-node, PyTorch (when /usr/bin/python3 has
 // torch) — on the same weights and input; medians after a warm-up, ours at its best thread count
 // over each peer as ratios, and the largest logit difference from ours, so a fast wrong answer
-// shows. Figures only: nothing here asserts a time.
+// shows. Then checkpoint conversions (.pth → ONNX / safetensors), one process each for its peak
+// RSS. `--only` keeps the cases whose name matches. Figures only: nothing here asserts a time.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCases, readArray } from './cases.mjs';
-import { replaceDocsSection, summarize, toMarkdown } from './report.mjs';
+import { benchCases, convertCases, readArray } from './cases.mjs';
+import { replaceDocsSection, summarize, summarizeConversions, toMarkdown } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -55,8 +56,11 @@ const rows = [];
 const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-bench-'));
 const skipped = [];
 try {
-  const cases = benchCases(quick);
+  const only = option('--only') ? new RegExp(option('--only')) : /./;
+  const cases = benchCases(quick).filter((c) => only.test(c.name));
+  const conversions = convertCases(quick).filter((c) => only.test(c.name));
   writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases));
+  writeFileSync(join(dir, 'conversions.json'), JSON.stringify(conversions));
   const cores = availableParallelism();
   const threadCounts = [...new Set([1, Math.min(2, cores)])];
   console.error(`bench${quick ? ' --quick' : ''}: ${cases.length} cases, median of ${runs} after a warm-up, ${cores} cores; work dir ${dir}`);
@@ -68,6 +72,13 @@ try {
   const torch = torchVersion();
   if (torch) await child(PYTHON, [join(here, 'torch_peer.py'), dir, String(cores), String(runs)], 'pytorch');
   else skipped.push(`pytorch: ${PYTHON} has no torch (apt-get install -y python3-torch libopenblas0-pthread)`);
+  for (const c of conversions) {
+    const pth = join(dir, `${c.model}.pth`);
+    if (torch && !existsSync(pth)) await child(PYTHON, [join(here, 'torch_peer.py'), '--save-pth', dir, c.model], 'torch.save');
+    const input = torch ? pth : join(dir, `${c.model}.safetensors`);
+    await child(process.execPath, [join(here, 'convert_case.mjs'), c.name, input, join(dir, `${c.model}.converted.${c.format}`)], `convert ${c.name}`);
+  }
+  if (conversions.length && !torch) skipped.push('the .pth input of the conversions (no torch to write it): converted from safetensors instead');
   for (const s of skipped) console.error(`SKIPPED ${s}`);
 
   const logits = (c, engine) => {
@@ -78,8 +89,8 @@ try {
     cpu: cpus()[0]?.model, cores, memory_gib: +(totalmem() / 2 ** 30).toFixed(1), node: process.versions.node, platform: `${process.platform}-${process.arch}`,
     tfjs: version('@tensorflow/tfjs-backend-wasm'), 'onnxruntime-web': version('onnxruntime-web'), 'onnxruntime-node': version('onnxruntime-node'), pytorch: torch ?? null,
   };
-  const configs = Object.fromEntries(cases.map((c) => [c.model, JSON.parse(readFileSync(join(dir, `${c.model}.json`), 'utf8'))]));
-  const report = { machine, quick, runs, command: `npm run bench${quick ? ' -- --quick' : ''}`, skipped, results: summarize(cases, rows, logits, configs) };
+  const configs = Object.fromEntries([...cases, ...conversions].map((c) => [c.model, JSON.parse(readFileSync(join(dir, `${c.model}.json`), 'utf8'))]));
+  const report = { machine, quick, runs, command: `npm run bench${quick ? ' -- --quick' : ''}`, skipped, results: summarize(cases, rows, logits, configs), conversions: summarizeConversions(conversions, rows) };
   const md = toMarkdown(report);
   console.log(md);
   const json = option('--json');

@@ -1,5 +1,8 @@
 """The PyTorch peer: `/usr/bin/python3 torch_peer.py DIR THREADS RUNS`.
 
+`torch_peer.py --save-pth DIR MODEL` instead writes DIR/MODEL.pth (torch.save of the state dict,
+the zip format) from DIR/MODEL.safetensors: the input of the conversion cases.
+
 Runs every case of DIR/cases.json on PyTorch's CPU backend with the weights our side wrote
 (DIR/<model>.safetensors, timm's keys) and the same inputs, and prints one JSON line per case.
 The model is timm's VisionTransformer forward written out for the plain configs the benchmark
@@ -112,7 +115,14 @@ def timed(fn, runs):
     return sorted(ts)[len(ts) // 2]
 
 
+def save_pth(root, name):
+    torch.save(read_safetensors(os.path.join(root, name + ".safetensors")), os.path.join(root, name + ".pth"))
+
+
 def main():
+    if sys.argv[1] == "--save-pth":
+        save_pth(sys.argv[2], sys.argv[3])
+        return
     root, threads, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     torch.set_num_threads(threads)
     with open(os.path.join(root, "cases.json")) as f:
@@ -137,7 +147,14 @@ def main():
             with open(stem + ".y.i32", "rb") as f:
                 y = torch.frombuffer(bytearray(f.read()), dtype=torch.int32).long()
             model.train()
-            opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
+            params = model.parameters()
+            if c["kind"] == "train-head":  # a linear probe: only the head learns, nothing else is taped
+                for p in model.parameters():
+                    p.requires_grad_(False)
+                params = list(model.head.parameters())
+                for p in params:
+                    p.requires_grad_(True)
+            opt = torch.optim.AdamW(params, lr=1e-4, weight_decay=0.05)
             losses = []
 
             def step():
