@@ -20,6 +20,8 @@ const option = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const quick = args.includes('--quick');
+/** The options that change what is measured (not where it is written), for the report's command line. */
+const passed = args.filter((a, i) => !['--json', '--markdown', '--docs'].includes(a) && !['--json', '--markdown', '--docs'].includes(args[i - 1]));
 const runs = Number(option('--runs') ?? (quick ? 2 : 5));
 const PYTHON = process.env.TFJS_VIT_PYTHON ?? '/usr/bin/python3';
 
@@ -90,7 +92,7 @@ try {
     tfjs: version('@tensorflow/tfjs-backend-wasm'), 'onnxruntime-web': version('onnxruntime-web'), 'onnxruntime-node': version('onnxruntime-node'), pytorch: torch ?? null,
   };
   const configs = Object.fromEntries([...cases, ...conversions].map((c) => [c.model, JSON.parse(readFileSync(join(dir, `${c.model}.json`), 'utf8'))]));
-  const report = { machine, quick, runs, command: `npm run bench${quick ? ' -- --quick' : ''}`, skipped, results: summarize(cases, rows, logits, configs), conversions: summarizeConversions(conversions, rows) };
+  const report = { machine, quick, runs, command: `npm run bench${passed.length ? ` -- ${passed.join(' ')}` : ''}`, skipped, results: summarize(cases, rows, logits, configs), conversions: summarizeConversions(conversions, rows) };
   const md = toMarkdown(report);
   console.log(md);
   const json = option('--json');

@@ -189,4 +189,17 @@ describeBackends('VisionTransformer', () => {
     tf.dispose([x, big]);
     vit.dispose();
   });
+
+  it('100 forward calls leave the tensor count, data buffers and bytes where they were', () => {
+    const vit = createViT({ ...TINY, qkvBias: true }).eval();
+    const x = tf.randomNormal([2, 16, 24, 3]);
+    tf.dispose(vit.forward(x)); // warm-up: backends may cache constants on first use
+    const before = tf.memory();
+    for (let i = 0; i < 100; i++) tf.dispose(vit.forward(x));
+    const after = tf.memory();
+    expect([after.numTensors, after.numDataBuffers, after.numBytes]).toEqual([before.numTensors, before.numDataBuffers, before.numBytes]);
+    x.dispose();
+    vit.dispose();
+  });
 });
+

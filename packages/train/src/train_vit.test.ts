@@ -7,6 +7,8 @@ import { expect, it } from 'vitest';
 import { AdamW } from './adamw';
 import { paramGroupsLayerDecay } from './param_groups';
 import { cosineSchedule } from './schedules';
+import { crossEntropyLoss } from './cross_entropy';
+import { lossAndGradients } from './train_step';
 import { Trainer } from './trainer';
 import type { Batch } from './types';
 
@@ -44,4 +46,24 @@ describeBackends('Trainer on a tiny ViT', () => {
     tf.dispose(train.flatMap((b) => [b.images, b.labels]));
     model.dispose();
   });
+
+  it('100 training steps (forward, backward, AdamW) leave tensors, data buffers and bytes where they were', () => {
+    const model = createViT({ imgSize: 8, patchSize: 4, embedDim: 16, depth: 2, numHeads: 2, mlpRatio: 2, numClasses: 3 });
+    const [{ images, labels }] = brightBandBatches(1, 8, 7);
+    const optimizer = new AdamW(model, { lr: 1e-3, weightDecay: 0.05 });
+    const loss = crossEntropyLoss();
+    const step = () => {
+      const r = lossAndGradients(model, loss, images, labels, optimizer.variables());
+      optimizer.step(r.grads);
+      tf.dispose([r.loss, r.logits, r.grads]);
+    };
+    step(); // the first step makes AdamW's moments
+    const before = tf.memory();
+    for (let i = 0; i < 100; i++) step();
+    const after = tf.memory();
+    expect([after.numTensors, after.numDataBuffers, after.numBytes]).toEqual([before.numTensors, before.numDataBuffers, before.numBytes]);
+    tf.dispose([images, labels]);
+    model.dispose();
+  });
 });
+
