@@ -68,8 +68,15 @@ describe('npm run bench -- --quick', () => {
       expect(c.output_bytes / c.input_bytes).toBeLessThan(1.1);
       expect(c.peak_rss_bytes).toBeGreaterThan(c.baseline_rss_bytes);
     }
+    // The loader: every worker count on ours (and torchvision's with torch), images/s positive
+    expect(report.loader.map((l: { workers: number }) => l.workers)).toEqual([0, 1]);
+    for (const l of report.loader) {
+      expect(l.ours_images_per_s).toBeGreaterThan(0);
+      if (torch) expect(l.pytorch_images_per_s).toBeGreaterThan(0);
+    }
     const text = readFileSync(md, 'utf8');
     expect(text).toContain('| vit_tiny_patch16_224/infer/b1 |');
     expect(text).toContain('| vit_tiny_patch16_224/convert/onnx |');
+    expect(text).toContain('| workers | ours images/s |');
   });
 });

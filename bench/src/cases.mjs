@@ -50,6 +50,11 @@ export function convertCases(quick) {
   return ['onnx', 'safetensors'].map((format) => ({ name: `${model}/convert/${format}`, model, overrides: quick ? QUICK : {}, format }));
 }
 
+/** The data loader case: generated JPEGs through the training transform, at each worker count. */
+export function loaderCase(quick) {
+  return { name: 'loader/rrc224/b16', count: quick ? 16 : 96, workers: quick ? [0, 1] : [0, 1, 2] };
+}
+
 /** A model's weights and ONNX export are shared by the cases that use it: keyed by this. */
 export const modelKey = (/** @type {BenchCase} */ c) => c.model;
 

@@ -90,6 +90,19 @@ export function summarizeConversions(conversions, rows) {
   });
 }
 
+/** Images per second of the data loader, ours and torchvision's, per worker count. */
+export function summarizeLoader(loader, rows) {
+  const rate = (engine, w) => {
+    const r = rows.find((x) => x.case === loader.name && x.engine === engine && x.threads === w);
+    return r ? 1 / r.seconds : null;
+  };
+  return loader.workers.map((w) => {
+    const ours = rate('ours', w);
+    const torch = rate('pytorch', w);
+    return { name: loader.name, images: loader.count, workers: w, ours_images_per_s: ours, pytorch_images_per_s: torch, ours_over_pytorch: ours && torch ? ours / torch : null };
+  });
+}
+
 const mb = (x) => `${(x / 2 ** 20).toFixed(0)} MiB`;
 
 const s = (x) => (x === undefined ? '—' : x >= 1 ? `${x.toFixed(2)} s` : `${(x * 1000).toFixed(0)} ms`);
@@ -100,10 +113,14 @@ export function toMarkdown(report) {
   const m = report.machine;
   const lines = [
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memory_gib} GiB, Node ${m.node}; tfjs-backend-wasm ${m.tfjs}, onnxruntime-web ${m['onnxruntime-web']}, onnxruntime-node ${m['onnxruntime-node']}, PyTorch ${m.pytorch ?? 'not available'}. \`${report.command}\`, median of ${report.runs} after a warm-up${report.quick ? ' (toy sizes)' : ''}. Inference: seconds per image; training: seconds per step (forward + backward + AdamW; \`train-head\`: the backbone frozen and off the tape, only the head learns). Wasm heap: its size after the case (it never shrinks), an upper bound of the case's peak.`,
-    '',
-    '| case | GFLOP | ours 1 thread | ours 2 threads | onnxruntime-web 1 / 2 threads | onnxruntime-node | PyTorch | ours ÷ ort-web (2t) | ours ÷ ort-node | ours ÷ PyTorch | ours GFLOP/s | wasm heap | max abs diff |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
+  if (report.results.length) {
+    lines.push(
+      '',
+      '| case | GFLOP | ours 1 thread | ours 2 threads | onnxruntime-web 1 / 2 threads | onnxruntime-node | PyTorch | ours ÷ ort-web (2t) | ours ÷ ort-node | ours ÷ PyTorch | ours GFLOP/s | wasm heap | max abs diff |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+  }
   for (const r of report.results) {
     const diff = r.kind === 'infer' ? Math.max(0, ...Object.values(r.max_abs_logit_diff)) : r.max_abs_loss_diff;
     lines.push(`| ${r.name} | ${r.gflop.toFixed(1)} | ${s(r.ours_by_threads[1])} | ${s(r.ours_by_threads[2])} | ${s(r.peers['onnxruntime-web-1t'])} / ${s(r.peers['onnxruntime-web'])} | ${s(r.peers['onnxruntime-node'])} | ${s(r.peers.pytorch)} | ${ratio(r.ratios['onnxruntime-web'])} | ${ratio(r.ratios['onnxruntime-node'])} | ${ratio(r.ratios.pytorch)} | ${r.ours_gflops.toFixed(1)} | ${r.wasm_heap_bytes ? mb(r.wasm_heap_bytes) : '—'} | ${diff === undefined ? '—' : `${diff.toExponential(1)}${r.kind !== 'infer' ? ' (loss)' : ''}`} |`);
@@ -114,6 +131,12 @@ export function toMarkdown(report) {
     for (const c of report.conversions) {
       lines.push(`| ${c.name} | ${c.input_format}, ${mb(c.input_bytes)} | ${c.seconds.toFixed(2)} s | ${mb(c.peak_rss_bytes)} | ${c.peak_over_input.toFixed(2)}× | ${c.net_peak_over_input.toFixed(2)}× |`);
     }
+  }
+  if (report.loader?.length) {
+    lines.push('', `Data loader (\`${report.loader[0].name}\`): ${report.loader[0].images} generated 500×375 JPEGs → RandomResizedCrop(224, bicubic) + flip + ToTensor + Normalize, batch 16; ours (\`DataLoader\`, sharp decode) against torchvision's (PIL); images/s over two epochs after a warm-up.${report.loader_command ? ` A separate run: \`${report.loader_command}\`.` : ''}`, '');
+    lines.push('| workers | ours images/s | torchvision images/s | ours ÷ torchvision |', '| --- | --- | --- | --- |');
+    const f = (x) => (x === null ? '—' : x.toFixed(1));
+    for (const l of report.loader) lines.push(`| ${l.workers} | ${f(l.ours_images_per_s)} | ${f(l.pytorch_images_per_s)} | ${l.ours_over_pytorch === null ? '—' : `${l.ours_over_pytorch.toFixed(2)}×`} |`);
   }
   for (const k of report.skipped) lines.push('', `Skipped: ${k}`);
   return lines.join('\n');

@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'no
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchCases, convertCases, readArray } from './cases.mjs';
-import { replaceDocsSection, summarize, summarizeConversions, toMarkdown } from './report.mjs';
+import { benchCases, convertCases, loaderCase, readArray } from './cases.mjs';
+import { replaceDocsSection, summarize, summarizeConversions, summarizeLoader, toMarkdown } from './report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -52,6 +52,8 @@ function torchVersion() {
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
+const hasTorchvision = () => spawnSync(PYTHON, ['-c', 'import torchvision'], { encoding: 'utf8' }).status === 0;
+
 const version = (pkg) => JSON.parse(readFileSync(join(here, '..', '..', 'node_modules', pkg, 'package.json'), 'utf8')).version;
 
 const rows = [];
@@ -61,6 +63,7 @@ try {
   const only = option('--only') ? new RegExp(option('--only')) : /./;
   const cases = benchCases(quick).filter((c) => only.test(c.name));
   const conversions = convertCases(quick).filter((c) => only.test(c.name));
+  const loader = [loaderCase(quick)].find((c) => only.test(c.name));
   writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases));
   writeFileSync(join(dir, 'conversions.json'), JSON.stringify(conversions));
   const cores = availableParallelism();
@@ -81,6 +84,12 @@ try {
     await child(process.execPath, [join(here, 'convert_case.mjs'), c.name, input, join(dir, `${c.model}.converted.${c.format}`)], `convert ${c.name}`);
   }
   if (conversions.length && !torch) skipped.push('the .pth input of the conversions (no torch to write it): converted from safetensors instead');
+  if (loader) {
+    const workers = loader.workers.map(String);
+    await child(process.execPath, [join(here, 'loader_case.mjs'), dir, String(loader.count), ...workers], 'loader');
+    if (torch && hasTorchvision()) await child(PYTHON, [join(here, 'torch_loader.py'), dir, ...workers], 'torchvision loader');
+    else skipped.push(`torchvision loader: ${PYTHON} has no torch/torchvision (apt-get install -y python3-torchvision)`);
+  }
   for (const s of skipped) console.error(`SKIPPED ${s}`);
 
   const logits = (c, engine) => {
@@ -92,7 +101,7 @@ try {
     tfjs: version('@tensorflow/tfjs-backend-wasm'), 'onnxruntime-web': version('onnxruntime-web'), 'onnxruntime-node': version('onnxruntime-node'), pytorch: torch ?? null,
   };
   const configs = Object.fromEntries([...cases, ...conversions].map((c) => [c.model, JSON.parse(readFileSync(join(dir, `${c.model}.json`), 'utf8'))]));
-  const report = { machine, quick, runs, command: `npm run bench${passed.length ? ` -- ${passed.join(' ')}` : ''}`, skipped, results: summarize(cases, rows, logits, configs), conversions: summarizeConversions(conversions, rows) };
+  const report = { machine, quick, runs, command: `npm run bench${passed.length ? ` -- ${passed.join(' ')}` : ''}`, skipped, results: summarize(cases, rows, logits, configs), conversions: summarizeConversions(conversions, rows), loader: loader ? summarizeLoader(loader, rows) : [] };
   const md = toMarkdown(report);
   console.log(md);
   const json = option('--json');
