@@ -31,6 +31,7 @@ export function benchCases(quick) {
   return [
     c('vit_base_patch16_224', 'infer', 1, 224),
     c('vit_base_patch16_224', 'infer', 8, 224),
+    c('vit_base_patch16_224', 'infer', 32, 224),
     c('vit_base_patch16_384', 'infer', 1, 384),
     c('vit_tiny_patch16_224', 'train', 8, 224),
     c('vit_small_patch16_224', 'train', 8, 224),

@@ -123,7 +123,19 @@ export function toMarkdown(report) {
   }
   for (const r of report.results) {
     const diff = r.kind === 'infer' ? Math.max(0, ...Object.values(r.max_abs_logit_diff)) : r.max_abs_loss_diff;
-    lines.push(`| ${r.name} | ${r.gflop.toFixed(1)} | ${s(r.ours_by_threads[1])} | ${s(r.ours_by_threads[2])} | ${s(r.peers['onnxruntime-web-1t'])} / ${s(r.peers['onnxruntime-web'])} | ${s(r.peers['onnxruntime-node'])} | ${s(r.peers.pytorch)} | ${ratio(r.ratios['onnxruntime-web'])} | ${ratio(r.ratios['onnxruntime-node'])} | ${ratio(r.ratios.pytorch)} | ${r.ours_gflops.toFixed(1)} | ${r.wasm_heap_bytes ? mb(r.wasm_heap_bytes) : '—'} | ${diff === undefined ? '—' : `${diff.toExponential(1)}${r.kind !== 'infer' ? ' (loss)' : ''}`} |`);
+    lines.push(`| ${r.name}${r.separate_run ? ' ¹' : ''} | ${r.gflop.toFixed(1)} | ${s(r.ours_by_threads[1])} | ${s(r.ours_by_threads[2])} | ${s(r.peers['onnxruntime-web-1t'])} / ${s(r.peers['onnxruntime-web'])} | ${s(r.peers['onnxruntime-node'])} | ${s(r.peers.pytorch)} | ${ratio(r.ratios['onnxruntime-web'])} | ${ratio(r.ratios['onnxruntime-node'])} | ${ratio(r.ratios.pytorch)} | ${r.ours_gflops.toFixed(1)} | ${r.wasm_heap_bytes ? mb(r.wasm_heap_bytes) : '—'} | ${diff === undefined ? '—' : `${diff.toExponential(1)}${r.kind !== 'infer' ? ' (loss)' : ''}`} |`);
+  }
+  const separate = report.results.find((r) => r.separate_run);
+  if (separate) lines.push('', `¹ From a separate run: \`${separate.separate_run}\`.`);
+  const infer = report.results.filter((r) => r.kind === 'infer').sort((a, b) => a.img_size - b.img_size || a.batch - b.batch);
+  if (infer.length) {
+    lines.push('', 'Scaling of our inference (per image) with image size, batch and threads, beside the work it does:', '');
+    lines.push('| model | image | batch | GFLOP per image | 1 thread | 2 threads | speedup | GFLOP/s 1 thread | GFLOP/s 2 threads |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of infer) {
+      const [one, two] = [r.ours_by_threads[1], r.ours_by_threads[2]];
+      const rate = (t) => (t === undefined ? '—' : (r.gflop / t).toFixed(1));
+      lines.push(`| ${r.name.split('/')[0]} | ${r.img_size} | ${r.batch} | ${r.gflop.toFixed(1)} | ${s(one)} | ${s(two)} | ${one && two ? `${(one / two).toFixed(2)}×` : '—'} | ${rate(one)} | ${rate(two)} |`);
+    }
   }
   if (report.conversions?.length) {
     lines.push('', 'Checkpoint conversion (`tfjs-vit convert`, wasm, one process each): peak RSS of the whole process, and beyond the RSS it started from (Node, tfjs, the wasm backend).', '');
