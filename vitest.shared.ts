@@ -5,10 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
-const alias = readdirSync(packagesDir).map((name) => ({
-  find: new RegExp(`^@tfjs-vit/${name}$`),
-  replacement: `${packagesDir}${name}/src/index.ts`,
-}));
+// A package's subpath export (`@tfjs-vit/ops/gradients`) maps to the source file of that name.
+const alias = readdirSync(packagesDir).flatMap((name) => [
+  { find: new RegExp(`^@tfjs-vit/${name}$`), replacement: `${packagesDir}${name}/src/index.ts` },
+  { find: new RegExp(`^@tfjs-vit/${name}/(\\w+)$`), replacement: `${packagesDir}${name}/src/$1.ts` },
+]);
 
 export default defineConfig({
   resolve: { alias },

@@ -2,7 +2,7 @@
 // alone — optimizers, parameter groups, schedules, losses, metrics, EMA, gradient tools, frozen
 // backbones and feature caches. The Trainer, fineTune, checkpoints and loggers write files, so they
 // are in the Node entry only.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tfjs-vit/ops/gradients';
 
 export type { TrainableModel, Batch, BatchSource } from './types';
 export { NonFiniteLossError, TrainingCheckpointError } from './errors';

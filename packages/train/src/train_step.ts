@@ -1,6 +1,6 @@
 // One forward/backward pass: the loss, its gradients for the given variables, and the logits.
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tfjs-vit/ops/gradients';
 import { installLeanBackprop } from '@tfjs-vit/ops';
 import type { LossFn } from './cross_entropy';
 import type { TrainableModel } from './types';

@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tfjs-vit/ops/gradients';
 import { ArgumentError } from '@tfjs-vit/ops';
 import { iterateBatches, knownLength, ownsBatches, setSourceEpoch } from './batch_source';
 import type { BatchLog, Callback, EpochLog } from './callbacks';
