@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { crc32 } from './crc32';
 import { CheckpointError } from './errors';
 import { fixtureBytes } from './fixtures.testutil';
 import { readCheckpoint } from './read_checkpoint';
@@ -50,11 +51,31 @@ function mutations(lo: number, hi: number, lengthPreserving = false): fc.Arbitra
 let slowest = 0;
 const tally = new Map<string, number>();
 
-async function survives(bytes: Uint8Array): Promise<boolean> {
+/** Each tensor's dtype, shape and values, for comparing a load with the original's. */
+type Weights = Map<string, string>;
+
+async function weightsOf(bytes: Uint8Array): Promise<Weights> {
+  const { tensors } = await readCheckpoint(bytes);
+  const out: Weights = new Map();
+  for (const [k, t] of tensors) out.set(k, `${t.dtype} [${t.shape}] ${Array.from(t.dataSync())}`);
+  tf.dispose([...tensors.values()]);
+  return out;
+}
+
+let changedLoads = 0;
+
+/**
+ * True when `bytes` load or fail with a CheckpointError. With `reference` (a checksummed format), a
+ * load must also give exactly the original's weights: a corrupt file may not load silently.
+ */
+async function survives(bytes: Uint8Array, reference?: Weights): Promise<boolean> {
   const t0 = performance.now();
   try {
-    const { tensors } = await readCheckpoint(bytes);
-    tf.dispose([...tensors.values()]);
+    const weights = await weightsOf(bytes);
+    if (reference && JSON.stringify([...weights]) !== JSON.stringify([...reference])) {
+      changedLoads++;
+      return false;
+    }
   } catch (err) {
     tally.set((err as CheckpointError).code, (tally.get((err as CheckpointError).code) ?? 0) + 1);
     if (!(err instanceof CheckpointError)) {
@@ -67,11 +88,25 @@ async function survives(bytes: Uint8Array): Promise<boolean> {
   return true;
 }
 
-async function fuzz(file: string, region?: (b: Uint8Array) => [number, number], runs = 250): Promise<void> {
+interface FuzzOptions {
+  /** Mutate only this byte range (length-preserving mutations). */
+  region?: (b: Uint8Array) => [number, number];
+  /** Applied after the mutations (e.g. re-stamping a checksum so the parser behind it is reached). */
+  fix?: (b: Uint8Array) => Uint8Array;
+  /** The format has checksums: any successful load must equal the original. */
+  checksummed?: boolean;
+  runs?: number;
+}
+
+async function fuzz(file: string, { region, fix, checksummed = false, runs = 250 }: FuzzOptions = {}): Promise<void> {
   const original = fixtureBytes(file);
+  const reference = checksummed ? await weightsOf(original) : undefined;
   const [lo, hi] = region ? region(original) : [0, original.length];
   await fc.assert(
-    fc.asyncProperty(mutations(lo, hi, region !== undefined), async (ms) => survives(ms.reduce((b, m) => m(b), original))),
+    fc.asyncProperty(mutations(lo, hi, region !== undefined), async (ms) => {
+      const mutated = ms.reduce((b, m) => m(b), original);
+      return survives(fix ? fix(mutated) : mutated, reference);
+    }),
     { numRuns: runs, seed: 42 },
   );
 }
@@ -82,23 +117,40 @@ const dataPkl = (b: Uint8Array): [number, number] => {
   return [e.dataOffset(), e.dataOffset() + e.size];
 };
 
+/** Writes data.pkl's CRC-32 into its central record, so a mutated pickle reaches the unpickler. */
+const restampDataPkl = (b: Uint8Array): Uint8Array => {
+  const e = findDataPkl(readZip(bytesSource(b)))!;
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let at = b.length - 22;
+  while (dv.getUint32(at, true) !== 0x06054b50) at--;
+  let p = dv.getUint32(at + 16, true);
+  const name = new TextEncoder().encode(e.name);
+  while (!name.every((c, i) => b[p + 46 + i] === c) || dv.getUint16(p + 28, true) !== name.length) {
+    p += 46 + dv.getUint16(p + 28, true) + dv.getUint16(p + 30, true) + dv.getUint16(p + 32, true);
+  }
+  const start = dv.getUint32(p + 42, true) + 30 + dv.getUint16(dv.getUint32(p + 42, true) + 26, true) + dv.getUint16(dv.getUint32(p + 42, true) + 28, true);
+  dv.setUint32(p + 16, crc32(b.subarray(start, start + e.size)), true);
+  return b;
+};
+
 describe('fuzzing the parsers with mutations of real files', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
   });
 
-  it('torch zip: anywhere in the file', () => fuzz('state_zip.pth'));
-  it('torch zip: inside data.pkl (valid zip, hostile pickle)', () => fuzz('nested_zip.pth', dataPkl, 400));
+  it('torch zip: anywhere in the file, never loading changed weights', () => fuzz('state_zip.pth', { checksummed: true }));
+  it('torch zip: inside data.pkl (valid zip, hostile pickle)', () => fuzz('nested_zip.pth', { region: dataPkl, fix: restampDataPkl, runs: 400 }));
   it('torch legacy pickles and storages', () => fuzz('state_legacy.pth'));
-  it('torch legacy: inside the pickles only', () => fuzz('nested_legacy.pth', (b) => [0, b.length - 200], 400));
+  it('torch legacy: inside the pickles only', () => fuzz('nested_legacy.pth', { region: (b) => [0, b.length - 200], runs: 400 }));
   it('safetensors', () => fuzz('expected.safetensors'));
-  it('safetensors: inside the JSON header only', () => fuzz('expected.safetensors', (b) => [0, 8 + Number(new DataView(b.buffer).getBigUint64(0, true))], 400));
-  it('npz, stored', () => fuzz('jax_stored.npz'));
-  it('npz, deflated', () => fuzz('jax_deflated.npz'));
+  it('safetensors: inside the JSON header only', () => fuzz('expected.safetensors', { region: (b) => [0, 8 + Number(new DataView(b.buffer).getBigUint64(0, true))], runs: 400 }));
+  it('npz, stored, never loading changed weights', () => fuzz('jax_stored.npz', { checksummed: true }));
+  it('npz, deflated, never loading changed weights', () => fuzz('jax_deflated.npz', { checksummed: true }));
   it('random garbage', () =>
-    fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), survives), { numRuns: 300, seed: 7 }));
+    fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 512 }), (b) => survives(b)), { numRuns: 300, seed: 7 }));
 
   it('answered every case quickly, with many kinds of typed errors', () => {
+    expect(changedLoads).toBe(0);
     expect(slowest).toBeLessThan(1000);
     // the mutations reach deep: many different refusals, not just "unknown format"
     expect([...tally.keys()].length, JSON.stringify([...tally])).toBeGreaterThanOrEqual(8);

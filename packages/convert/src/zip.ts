@@ -1,6 +1,9 @@
 // A minimal zip reader over positioned reads: the central directory (zip64 included), then each
 // entry's bytes on demand. torch.save stores entries uncompressed; numpy's savez_compressed deflates.
+// Nothing is trusted twice: entries may not share bytes or names, each local header must agree with
+// the central directory, and every entry's CRC-32 is checked before its bytes are used.
 import { inflateSync } from 'fflate';
+import { crc32 } from './crc32';
 import { assertAvailable, CheckpointError } from './errors';
 import type { ByteSource } from './source';
 
@@ -12,9 +15,14 @@ export interface ZipEntry {
   readonly compressedSize: number;
   /** Uncompressed size in bytes. */
   readonly size: number;
-  /** Offset of the entry's (compressed) bytes in the source. */
+  /** CRC-32 of the uncompressed bytes, as the central directory records it. */
+  readonly crc32: number;
+  /**
+   * Offset of the entry's (compressed) bytes in the source. The first call checks the local header
+   * against the central directory and, for a stored entry, its CRC-32 (reading it in chunks).
+   */
   dataOffset(): number;
-  /** The uncompressed bytes (a view for stored entries of in-memory sources). */
+  /** The uncompressed bytes (a view for stored entries of in-memory sources), CRC-checked. */
   read(): Uint8Array;
 }
 
@@ -26,6 +34,10 @@ const LOCAL = 0x04034b50;
 /** Deflate cannot expand data more than ~1032:1; a larger claimed ratio is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
 const MAX_NAME = 1 << 16;
+/** Stored entries are CRC-checked in reads of this size, so a large entry is never held whole. */
+const CRC_CHUNK = 8 << 20;
+/** General-purpose flag bit 3: sizes and CRC follow the data, the local header has zeros. */
+const DATA_DESCRIPTOR = 8;
 
 const utf8 = new TextDecoder();
 
@@ -90,13 +102,15 @@ export function readZip(src: ByteSource): Map<string, ZipEntry> {
   const dir = findDirectory(src);
   const cd = src.read(dir.offset, dir.size);
   const dv = view(cd);
-  const entries = new Map<string, ZipEntry>();
+  const records: CentralRecord[] = [];
+  const names = new Set<string>();
   let p = 0;
   for (let i = 0; i < dir.count; i++) {
     assertAvailable('zip central directory entry', p, 46, cd.length);
     if (dv.getUint32(p, true) !== CENTRAL) bad(`central directory entry ${i} has a bad signature at ${dir.offset + p}`);
     const flags = dv.getUint16(p + 8, true);
     const method = dv.getUint16(p + 10, true);
+    const crc = dv.getUint32(p + 16, true);
     let compressedSize = dv.getUint32(p + 20, true);
     let size = dv.getUint32(p + 24, true);
     const nameLen = dv.getUint16(p + 28, true);
@@ -104,7 +118,8 @@ export function readZip(src: ByteSource): Map<string, ZipEntry> {
     const commentLen = dv.getUint16(p + 32, true);
     let localOffset = dv.getUint32(p + 42, true);
     assertAvailable('zip central directory entry', p + 46, nameLen + extraLen + commentLen, cd.length);
-    const name = utf8.decode(cd.subarray(p + 46, p + 46 + nameLen));
+    const nameBytes = cd.subarray(p + 46, p + 46 + nameLen);
+    const name = utf8.decode(nameBytes);
     // zip64 extended information: the 64-bit values of the fields that are 0xffffffff, in order.
     let e = p + 46 + nameLen;
     const extraEnd = e + extraLen;
@@ -114,7 +129,7 @@ export function readZip(src: ByteSource): Map<string, ZipEntry> {
       if (id === 0x0001) {
         let q = e + 4;
         const next = () => {
-          if (q + 8 > e + 4 + len) bad(`${name}: short zip64 extra field`);
+          if (q + 8 > e + 4 + len) bad(`${quote(name)}: short zip64 extra field`);
           q += 8;
           return u64(dv, q - 8);
         };
@@ -125,41 +140,135 @@ export function readZip(src: ByteSource): Map<string, ZipEntry> {
       e += 4 + len;
     }
     p = extraEnd + commentLen;
-    if (flags & 1) bad(`${name} is encrypted`);
-    if (nameLen > MAX_NAME) bad('entry name too long');
-    entries.set(name, makeEntry(src, name, method, compressedSize, size, localOffset));
+    if (flags & 1) bad(`${quote(name)} is encrypted`);
+    if (names.has(name)) bad(`two entries are named ${quote(name)}`);
+    names.add(name);
+    records.push({ name, nameBytes: nameBytes.slice(), method, crc, compressedSize, size, localOffset, limit: dir.offset });
   }
+  // Entries may not share bytes: each local header + name + data ends before the next one starts
+  // (a lower bound: the local extra field is only known when the header is read), and the last
+  // before the central directory.
+  const byOffset = [...records].sort((a, b) => a.localOffset - b.localOffset);
+  for (let i = 0; i < byOffset.length; i++) {
+    const a = byOffset[i] as CentralRecord;
+    const next = byOffset[i + 1];
+    a.limit = next ? next.localOffset : dir.offset;
+    const end = a.localOffset + 30 + a.nameBytes.length + a.compressedSize;
+    if (end > a.limit) bad(`${quote(a.name)} (bytes ${a.localOffset}–${end}) overlaps ${next ? quote(next.name) : 'the central directory'} at ${a.limit}`);
+  }
+  const entries = new Map<string, ZipEntry>();
+  for (const r of records) entries.set(r.name, makeEntry(src, r));
   return entries;
 }
 
-function makeEntry(src: ByteSource, name: string, method: number, compressedSize: number, size: number, localOffset: number): ZipEntry {
+/** What the central directory says of one entry, and where the next one starts (`limit`). */
+interface CentralRecord {
+  name: string;
+  nameBytes: Uint8Array;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  localOffset: number;
+  limit: number;
+}
+
+/** An entry name for a message: JSON-quoted, at most 100 characters. */
+function quote(name: string): string {
+  return JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name);
+}
+
+function hex(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
+function checksum(name: string, actual: number, expected: number): void {
+  if (actual !== expected) {
+    throw new CheckpointError('CHECKPOINT_CHECKSUM', `zip: ${quote(name)}: CRC-32 of its bytes is ${hex(actual)}, the directory says ${hex(expected)} (the file is corrupt)`);
+  }
+}
+
+/** Checks the local header against the central record; returns the offset of the entry's data. */
+function localData(src: ByteSource, r: CentralRecord): number {
+  const name = quote(r.name);
+  assertAvailable(`zip local header of ${name}`, r.localOffset, 30, src.size);
+  const h = view(src.read(r.localOffset, 30));
+  if (h.getUint32(0, true) !== LOCAL) bad(`${name}: no local header at ${r.localOffset}`);
+  const flags = h.getUint16(6, true);
+  const method = h.getUint16(8, true);
+  const nameLen = h.getUint16(26, true);
+  const extraLen = h.getUint16(28, true);
+  if (method !== r.method) bad(`${name}: the local header says compression method ${method}, the directory ${r.method}`);
+  assertAvailable(`zip local header of ${name}`, r.localOffset + 30, nameLen + extraLen, src.size);
+  const rest = src.read(r.localOffset + 30, nameLen + extraLen);
+  const localName = rest.subarray(0, nameLen);
+  if (nameLen !== r.nameBytes.length || localName.some((b, i) => b !== r.nameBytes[i])) {
+    bad(`${name}: the local header names it ${quote(utf8.decode(localName))}`);
+  }
+  if (!(flags & DATA_DESCRIPTOR)) {
+    const crc = h.getUint32(14, true);
+    if (crc !== r.crc) bad(`${name}: the local header's CRC-32 is ${hex(crc)}, the directory's ${hex(r.crc)}`);
+    let compressedSize = h.getUint32(18, true);
+    let size = h.getUint32(22, true);
+    if (size === 0xffffffff || compressedSize === 0xffffffff) {
+      const zip64 = localZip64(view(rest), nameLen, extraLen);
+      if (!zip64) bad(`${name}: the local header has 32-bit sizes of 0xffffffff and no zip64 field`);
+      if (size === 0xffffffff) size = zip64.size;
+      if (compressedSize === 0xffffffff) compressedSize = zip64.compressedSize;
+    }
+    if (size !== r.size || compressedSize !== r.compressedSize) {
+      bad(`${name}: the local header says ${compressedSize} → ${size} bytes, the directory ${r.compressedSize} → ${r.size}`);
+    }
+  }
+  const data = r.localOffset + 30 + nameLen + extraLen;
+  assertAvailable(`zip entry ${name}`, data, r.compressedSize, src.size);
+  if (data + r.compressedSize > r.limit) {
+    bad(`${name}: its data (${r.compressedSize} bytes after a local extra field of ${extraLen}) runs into the next entry at ${r.limit}`);
+  }
+  return data;
+}
+
+/** The local header's zip64 field: uncompressed then compressed size (local zip64 has both). */
+function localZip64(dv: DataView, nameLen: number, extraLen: number): { size: number; compressedSize: number } | undefined {
+  for (let e = nameLen; e + 4 <= nameLen + extraLen; ) {
+    const id = dv.getUint16(e, true);
+    const len = dv.getUint16(e + 2, true);
+    if (id === 0x0001 && len >= 16 && e + 4 + 16 <= nameLen + extraLen) return { size: u64(dv, e + 4), compressedSize: u64(dv, e + 12) };
+    e += 4 + len;
+  }
+  return undefined;
+}
+
+function makeEntry(src: ByteSource, r: CentralRecord): ZipEntry {
+  const { name, method, compressedSize, size } = r;
   let data = -1;
   const dataOffset = () => {
     if (data >= 0) return data;
-    assertAvailable(`zip local header of ${name}`, localOffset, 30, src.size);
-    const h = view(src.read(localOffset, 30));
-    if (h.getUint32(0, true) !== LOCAL) bad(`${name}: no local header at ${localOffset}`);
-    data = localOffset + 30 + h.getUint16(26, true) + h.getUint16(28, true);
-    assertAvailable(`zip entry ${name}`, data, compressedSize, src.size);
+    const start = localData(src, r);
+    if (method === 0) {
+      if (compressedSize !== size) bad(`${quote(name)}: stored entry with sizes ${compressedSize} and ${size}`);
+      let crc = 0;
+      for (let at = 0; at < size; at += CRC_CHUNK) crc = crc32(src.read(start + at, Math.min(CRC_CHUNK, size - at)), crc);
+      checksum(name, crc, r.crc);
+    }
+    data = start;
     return data;
   };
   const read = (): Uint8Array => {
     const start = dataOffset();
-    if (method === 0) {
-      if (compressedSize !== size) bad(`${name}: stored entry with sizes ${compressedSize} and ${size}`);
-      return src.read(start, size);
-    }
-    if (method !== 8) bad(`${name}: compression method ${method} is not supported (stored or deflate only)`);
-    if (size > compressedSize * MAX_DEFLATE_RATIO + 1024) bad(`${name}: claims ${size} bytes from ${compressedSize} compressed`);
+    if (method === 0) return src.read(start, size);
+    if (method !== 8) bad(`${quote(name)}: compression method ${method} is not supported (stored or deflate only)`);
+    if (size > compressedSize * MAX_DEFLATE_RATIO + 1024) bad(`${quote(name)}: claims ${size} bytes from ${compressedSize} compressed`);
     const out = new Uint8Array(size);
     let result: Uint8Array;
     try {
       result = inflateSync(src.read(start, compressedSize), { out });
     } catch (err) {
-      throw new CheckpointError('CHECKPOINT_BAD_ZIP', `zip: ${name}: deflate stream is corrupt (${(err as Error).message})`, { cause: err });
+      throw new CheckpointError('CHECKPOINT_BAD_ZIP', `zip: ${quote(name)}: deflate stream is corrupt (${(err as Error).message})`, { cause: err });
     }
-    if (result.length !== size) bad(`${name}: inflated to ${result.length} bytes, the directory says ${size}`);
+    if (result.length !== size) bad(`${quote(name)}: inflated to ${result.length} bytes, the directory says ${size}`);
+    checksum(name, crc32(result), r.crc);
     return result;
   };
-  return { name, method, compressedSize, size, dataOffset, read };
+  return { name, method, compressedSize, size, crc32: r.crc, dataOffset, read };
 }
