@@ -26,6 +26,7 @@ export {
   toTfjsArtifacts, writeTfjsShards, parseTfjsModelJson, decodeTfjsGroup, checkShard, TFJS_WEIGHT_DTYPES, type TfjsWeightDType, configOf, optionsOf, TfjsFormatError, DEFAULT_SHARD_BYTES, TFJS_VIT_FORMAT,
   type TfjsArtifacts, type TfjsModelJson, type TfjsSaveOptions, type TfjsWeightGroup, type TfjsWeightSpec,
 } from './tfjs_format';
+export { checkModelJson, DEFAULT_MAX_PARAMETERS, type ModelJsonCheckOptions } from './model_json_check';
 export { saveTfjsModel, type SavedTfjsModel } from './tfjs_format_save';
 export { loadModel, loadModelWithMeta, fromTfjsArtifacts, type LoadModelOptions, type LoadedTfjsModel, type FetchLike } from './load_model';
 export { crc32 } from './crc32';

@@ -6,13 +6,14 @@ import { createViT, type VisionTransformer } from '@tfjs-vit/models';
 import { importNode } from '@tfjs-vit/ops';
 import type { ModelMeta } from './checkpoint_meta';
 import { loadTfjsStreaming } from './tfjs_stream_load';
-import { decodeTfjsGroup, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson } from './tfjs_format';
+import type { ModelJsonCheckOptions } from './model_json_check';
+import { decodeTfjsGroup, groupBytes, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson, type TfjsWeightGroup } from './tfjs_format';
 
 /** The `fetch` the loader uses: the global one or yours (auth headers, a cache, a test server). */
 export type FetchLike = (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer>; text(): Promise<string> }>;
 
 /** Options of {@link loadModel}. */
-export interface LoadModelOptions {
+export interface LoadModelOptions extends ModelJsonCheckOptions {
   /** Fetch to use for URLs (default `globalThis.fetch`). Passing it also makes relative paths URLs. */
   fetch?: FetchLike;
   /** Called after model.json and after each shard: `(loaded, total)` files, and whether it came from the cache. */
@@ -47,9 +48,12 @@ interface CacheStorageLike {
  * const copy = fromTfjsArtifacts({ modelJson, shards });
  * ```
  */
-export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknown; shards: readonly Uint8Array[] }): VisionTransformer {
-  const modelJson = parseTfjsModelJson(artifacts.modelJson);
+export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknown; shards: readonly Uint8Array[] }, options: ModelJsonCheckOptions = {}): VisionTransformer {
+  const modelJson = parseTfjsModelJson(artifacts.modelJson, options);
   const groups = modelJson.weightsManifest;
+  const count = groups.reduce((n, g) => n + g.paths.length, 0);
+  if (artifacts.shards.length !== count) throw new TfjsFormatError(`weightsManifest: expected ${count} shards, got ${artifacts.shards.length}`);
+  checkShardSizes(modelJson, (p) => artifacts.shards[pathIndex(groups, p)]?.length);
   const model = withZeroInit(() => createViT(optionsOf(modelJson))); // every weight is loaded below
   let at = 0;
   const tensors = new Map<string, tf.Tensor>();
@@ -67,6 +71,30 @@ export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknow
     tf.dispose([...tensors.values()]);
   }
   return model.eval();
+}
+
+function pathIndex(groups: readonly TfjsWeightGroup[], path: string): number {
+  let i = 0;
+  for (const g of groups) {
+    const at = g.paths.indexOf(path);
+    if (at >= 0) return i + at;
+    i += g.paths.length;
+  }
+  return -1;
+}
+
+/**
+ * Before the model is built: each group's shards must hold exactly the bytes its weights need.
+ * `sizeOf(path)` is a shard's byte length, or undefined when it is not known yet (fetch).
+ */
+function checkShardSizes(modelJson: TfjsModelJson, sizeOf: (path: string) => number | undefined): void {
+  modelJson.weightsManifest.forEach((g, i) => {
+    const sizes = g.paths.map(sizeOf);
+    if (sizes.some((n) => n === undefined)) return;
+    const held = (sizes as number[]).reduce((a, b) => a + b, 0);
+    const need = groupBytes(g);
+    if (held !== need) throw new TfjsFormatError(`weightsManifest[${i}]: the weights need ${need} bytes, the shards ${g.paths.join(', ').slice(0, 200)} hold ${held}`);
+  });
 }
 
 function isNode(): boolean {
@@ -90,6 +118,8 @@ type Reader = {
   keep?(name: string, crc: number, bytes: Uint8Array): Promise<void>;
   /** Drops cached shards (one of them failed its check). */
   forget?(shards: readonly (readonly [string, number])[]): Promise<void>;
+  /** A shard's size in bytes without reading it (files), so sizes are checked before the model is built. */
+  size?(name: string): Promise<number>;
 };
 
 function fetchReader(base: string, fetchFn: FetchLike, cacheName?: string): Reader {
@@ -137,6 +167,13 @@ async function fsReader(dir: string): Promise<Reader> {
     bytes: async (name) => {
       const b = await read(name);
       return { bytes: new Uint8Array(b.buffer, b.byteOffset, b.byteLength), fromCache: false };
+    },
+    size: async (name) => {
+      try {
+        return (await fs.stat(path.join(dir, name))).size;
+      } catch (e) {
+        throw new TfjsFormatError(`loadModel: cannot read ${path.join(dir, name)}: ${(e as Error).message}`, { cause: e });
+      }
     },
   };
 }
@@ -203,7 +240,12 @@ export async function loadModelWithMeta(location: string, options: LoadModelOpti
     reader = await fsReader(base);
     name = file;
   }
-  const modelJson = parseTfjsModelJson(await reader.json(name));
+  const modelJson = parseTfjsModelJson(await reader.json(name), options);
+  if (reader.size) {
+    const paths = modelJson.weightsManifest.flatMap((g) => g.paths);
+    const sizes = new Map(await Promise.all(paths.map(async (p) => [p, await reader.size!(p)] as const)));
+    checkShardSizes(modelJson, (p) => sizes.get(p));
+  }
   const total = modelJson.weightsManifest.reduce((n, g) => n + g.paths.length, 0) + 1;
   options.onProgress?.(1, total, { file: name, fromCache: false });
   const crcs = new Map(modelJson.weightsManifest.flatMap((g) => g.paths.map((p, i) => [p, g.crc32?.[i]] as const)));

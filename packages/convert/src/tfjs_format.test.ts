@@ -238,7 +238,7 @@ describeBackends('tfjs web format: files, URLs, errors', () => {
     await expect(loadModel(dir)).rejects.toThrow(/group1-shard3of\d+\.bin is corrupt/);
     const noCrc = structuredClone(modelJson);
     noCrc.weightsManifest[0].crc32 = [1, 2];
-    expect(() => fromTfjsArtifacts({ modelJson: noCrc, shards })).toThrow(/"crc32" must hold one unsigned 32-bit integer per path/);
+    expect(() => fromTfjsArtifacts({ modelJson: noCrc, shards })).toThrow(/weightsManifest\[0\]\.crc32 must be one unsigned 32-bit integer per path \(\d+\), got \[1,2\]/);
     model.dispose();
   });
 });

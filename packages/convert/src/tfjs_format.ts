@@ -3,10 +3,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { GELU, LayerNorm } from '@tfjs-vit/layers';
 import type { VisionTransformer, VisionTransformerOptions, ViTConfig } from '@tfjs-vit/models';
-import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
+import { ArgumentError } from '@tfjs-vit/ops';
 import { encodeModelMeta, MODEL_META_KEY, type ModelMeta, readModelMeta } from './checkpoint_meta';
 import { crc32 } from './crc32';
 import { floatToHalf } from './dtypes';
+import { checkModelJson, type ModelJsonCheckOptions } from './model_json_check';
+import { TfjsFormatError } from './tfjs_format_error';
+
+export { TfjsFormatError };
 
 /** tfjs-converter's default shard size: 4 MiB (`toTfjsArtifacts(model, { shardBytes: DEFAULT_SHARD_BYTES })`). */
 export const DEFAULT_SHARD_BYTES = 4 * 1024 * 1024;
@@ -77,20 +81,6 @@ export interface TfjsSaveOptions {
 export interface TfjsArtifacts {
   modelJson: TfjsModelJson;
   shards: Uint8Array[];
-}
-
-/**
- * A model.json or its shards are not what our loader expects (code `TFJS_FORMAT`).
- *
- * @example
- * ```ts
- * try { await loadModel('web/vit'); } catch (e) { if (e instanceof TfjsFormatError) console.error(e.message); }
- * ```
- */
-export class TfjsFormatError extends TfjsVitError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('TFJS_FORMAT', message, options);
-  }
 }
 
 /** The parts a plain config does not carry: LayerNorm eps and the GELU flavour, read from block 0. */
@@ -272,26 +262,23 @@ export function toTfjsArtifacts(model: VisionTransformer, options: TfjsSaveOptio
 }
 
 /**
- * Checks that `json` is one of our model.json files and returns it typed.
+ * Checks that `json` is one of our model.json files — every config field, every weight entry, and a
+ * parameter count that matches the config (at most `options.maxParameters`) — and returns it typed.
+ * Nothing is allocated; a bad field is a TfjsFormatError naming its path.
  *
  * @example
  * ```ts
  * const modelJson = parseTfjsModelJson(JSON.parse(text));
  * ```
  */
-export function parseTfjsModelJson(json: unknown): TfjsModelJson {
+export function parseTfjsModelJson(json: unknown, options: ModelJsonCheckOptions = {}): TfjsModelJson {
   const j = json as Partial<TfjsModelJson> | null;
   if (!j || typeof j !== 'object') throw new TfjsFormatError(`model.json: expected an object, got ${json === null ? 'null' : typeof json}`);
-  if (j.format !== TFJS_VIT_FORMAT) throw new TfjsFormatError(`model.json: expected format "${TFJS_VIT_FORMAT}", got ${JSON.stringify(j.format)}`);
-  if (j.architecture !== 'VisionTransformer') throw new TfjsFormatError(`model.json: unknown architecture ${JSON.stringify(j.architecture)}`);
+  if (j.format !== TFJS_VIT_FORMAT) throw new TfjsFormatError(`model.json: expected format "${TFJS_VIT_FORMAT}", got ${JSON.stringify(j.format)?.slice(0, 60)}`);
+  if (j.architecture !== 'VisionTransformer') throw new TfjsFormatError(`model.json: unknown architecture ${JSON.stringify(j.architecture)?.slice(0, 60)}`);
   if (!j.config || typeof j.config !== 'object') throw new TfjsFormatError('model.json: missing "config"');
   if (!Array.isArray(j.weightsManifest)) throw new TfjsFormatError('model.json: missing "weightsManifest"');
-  for (const g of j.weightsManifest) {
-    if (!Array.isArray(g?.paths) || !Array.isArray(g?.weights)) throw new TfjsFormatError('model.json: each weightsManifest group needs "paths" and "weights"');
-    if (g.crc32 !== undefined && !(Array.isArray(g.crc32) && g.crc32.length === g.paths.length && g.crc32.every((c) => Number.isInteger(c) && c >= 0 && c <= 0xffffffff))) {
-      throw new TfjsFormatError(`model.json: "crc32" must hold one unsigned 32-bit integer per path (${g.paths.length})`);
-    }
-  }
+  checkModelJson(j, options);
   if (j.meta !== undefined) return { ...(j as TfjsModelJson), meta: metaOf(j.meta) };
   return j as TfjsModelJson;
 }
