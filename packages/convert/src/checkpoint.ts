@@ -1,7 +1,7 @@
 // What every reader returns: the format, its tensors as lazy entries under flat dotted keys, and
 // the raw structure around them (for pickles), so key mapping is a thin layer on top.
 import { CheckpointError } from './errors';
-import { PyObject } from './pickle';
+import { describe, PyObject } from './pickle';
 import type { ByteSource } from './source';
 import type { TensorEntry } from './tensor_entry';
 
@@ -72,7 +72,8 @@ export function flattenTensors(root: unknown): Map<string, TensorEntry> {
     if (seen.has(v)) return;
     seen.add(v);
     if (depth > MAX_DEPTH) throw new CheckpointError('CHECKPOINT_LIMIT', `pickle: nesting deeper than ${MAX_DEPTH} at ${key}`);
-    const join = (k: unknown) => (key ? `${key}.${String(k)}` : String(k));
+    const name = (k: unknown) => (typeof k === 'string' || typeof k === 'number' || typeof k === 'bigint' || typeof k === 'boolean' ? String(k) : describe(k));
+    const join = (k: unknown) => (key ? `${key}.${name(k)}` : name(k));
     if (v instanceof Map) for (const [k, x] of v) walk(x, join(k), depth + 1);
     else if (Array.isArray(v)) v.forEach((x, i) => walk(x, join(i), depth + 1));
     else if (v instanceof PyObject && v.state instanceof Map) walk(v.state, key, depth + 1);

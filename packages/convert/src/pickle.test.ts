@@ -12,7 +12,7 @@ function pk(...parts: (string | readonly number[])[]): Uint8Array {
   const out: number[] = [];
   for (const p of parts) {
     if (typeof p === 'string') for (const c of p) out.push(c.charCodeAt(0));
-    else out.push(...p);
+    else for (const b of p) out.push(b);
   }
   return Uint8Array.from(out);
 }
@@ -84,6 +84,58 @@ describe('pickle reader', () => {
     expect(() => readPickle(v2, 0, { globals: STATE_DICT_GLOBALS, persistentLoad: () => 'not a storage' })).toThrow(/not a storage/);
   });
 
+  /** LONG_BINPUT / LONG_BINGET of memo slot `i`. */
+  const put = (i: number) => [0x72, i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff, i >>> 24];
+  const get = (i: number) => [0x6a, i & 0xff, (i >> 8) & 0xff, (i >> 16) & 0xff, i >>> 24];
+  /** A list nested `n` deep, built from the inside out ([], [[]], [[[]]], …), left on the stack. */
+  function nestedBottomUp(n: number): number[] {
+    const out = [0x5d, ...put(0)];
+    for (let i = 0; i < n; i++) out.push(0x30, 0x5d, ...get(0), 0x61, ...put(0)); // POP [] X APPEND memo=Y
+    return out;
+  }
+  /** A list nested `n` deep, built from the outside in: n empty lists, then each appended into the one before. */
+  function nestedTopDown(n: number): number[] {
+    const out: number[] = [];
+    for (let i = 0; i <= n; i++) out.push(0x5d, ...put(i), 0x30);
+    for (let i = 0; i < n; i++) out.push(...get(i), ...get(i + 1), 0x61, 0x30);
+    out.push(...get(0));
+    return out;
+  }
+  const rebuildWithSize = (size: number[]) =>
+    pk('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(X\x01\x00\x00\x00pQK\x00', size, 'K\x01\x85\x89NtR.');
+  const storage: StorageRef = { kind: 'storage', key: '0', dtype: 'float32', numel: 4, source: bytesSource(new Uint8Array(16)), byteOffset: () => 0 };
+
+  it('a million nested lists as a tensor rebuild argument: a limit error, not a stack overflow', () => {
+    const bytes = rebuildWithSize(nestedBottomUp(1_000_000));
+    const err = (() => {
+      try {
+        readPickle(bytes, 0, { globals: STATE_DICT_GLOBALS, persistentLoad: () => storage });
+      } catch (e) {
+        return e as CheckpointError;
+      }
+    })();
+    expect(err).toBeInstanceOf(CheckpointError);
+    expect(err!.code).toBe('CHECKPOINT_LIMIT');
+    expect(err!.message).toMatch(/^pickle: values nest deeper than 1000 \(opcode at byte \d+\)$/);
+    // the bound is an option, and a nesting within it reads
+    expect(() => read(pk('\x80\x02', nestedBottomUp(50), '.'))).not.toThrow();
+    expect(() => readPickle(pk('\x80\x02', nestedBottomUp(50), '.'), 0, { globals: STATE_DICT_GLOBALS, maxDepth: 10 })).toThrow(/nest deeper than 10/);
+    expect(() => readPickle(pk('\x80\x02', nestedBottomUp(50), '.'), 0, { globals: STATE_DICT_GLOBALS, maxItems: 20 })).toThrow(/hold more than 20 items/);
+  });
+
+  it('nesting built from the outside in (not measured on the way) still gives a short typed error', () => {
+    const bytes = rebuildWithSize(nestedTopDown(100_000));
+    let err: unknown;
+    try {
+      readPickle(bytes, 0, { globals: STATE_DICT_GLOBALS, persistentLoad: () => storage });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CheckpointError);
+    expect((err as CheckpointError).code).toBe('CHECKPOINT_BAD_TENSOR');
+    expect((err as Error).message).toMatch(/shape a list of 1 is not a list of sizes$/);
+  });
+
   it('gives typed errors, quickly, for hostile lengths and broken structure', () => {
     const cases: [Uint8Array, string][] = [
       [pk('\x80\x04X\xff\xff\xff\xff'), 'CHECKPOINT_TRUNCATED'], // 4 GB string in a 6-byte file
@@ -119,10 +171,11 @@ describe('pickle reader', () => {
     expect(() => readPickle(many, 0, { globals: STATE_DICT_GLOBALS, maxStack: 10 })).toThrow(/stack deeper than 10/);
   });
 
-  it('reads deep nesting without recursion', () => {
+  it('reads deep nesting without recursion (up to maxDepth; the default refuses it)', () => {
     const depth = 100_000;
     const bytes = pk('\x80\x02', ']'.repeat(depth), 'a'.repeat(depth - 1), '.');
-    let v = read(bytes) as unknown[];
+    expect(() => read(bytes)).toThrow(/nest deeper than 1000/);
+    let v = readPickle(bytes, 0, { globals: STATE_DICT_GLOBALS, maxDepth: depth }).value as unknown[];
     let d = 1;
     while (v.length) [v, d] = [v[0] as unknown[], d + 1];
     expect(d).toBe(depth);

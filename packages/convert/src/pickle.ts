@@ -43,6 +43,13 @@ export interface PickleOptions {
   /** Upper bounds on the memo size and the stack depth (hostile input). */
   maxMemo?: number;
   maxStack?: number;
+  /**
+   * Upper bound on how deeply containers nest (default 1000, CPython's own recursion limit, so no
+   * pickle `torch.save` writes comes near it) and on the items all containers hold together
+   * (default 2^26).
+   */
+  maxDepth?: number;
+  maxItems?: number;
 }
 
 /** The result of {@link readPickle}: the value and the offset just after STOP. */
@@ -88,6 +95,12 @@ export function dictKey(k: unknown): unknown {
 export function readPickle(bytes: Uint8Array, offset: number, options: PickleOptions): PickleResult {
   const maxMemo = options.maxMemo ?? 1 << 22;
   const maxStack = options.maxStack ?? 1 << 24;
+  const maxDepth = options.maxDepth ?? 1000;
+  const maxItems = options.maxItems ?? 1 << 26;
+  // How deeply each container nests, as its items arrived (a value built bottom-up carries its
+  // depth); nothing below ever recurses into a value, so even a deeper one cannot overflow the stack.
+  const depths = new WeakMap<object, number>();
+  let items = 0;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: unknown[] = [];
   const marks: number[] = [];
@@ -116,6 +129,18 @@ export function readPickle(bytes: Uint8Array, offset: number, options: PickleOpt
     const s = latin1(bytes.subarray(pos, end));
     pos = end + 1;
     return s;
+  };
+  const depthOf = (v: unknown): number => (typeof v === 'object' && v !== null ? (depths.get(v) ?? 0) : 0);
+  /** Records that `container` now holds `added`; returns it. */
+  const nest = <T>(container: T, added: readonly unknown[]): T => {
+    items += added.length;
+    if (items > maxItems) throw new CheckpointError('CHECKPOINT_LIMIT', `pickle: containers hold more than ${maxItems} items (opcode at byte ${opAt})`);
+    if (typeof container !== 'object' || container === null) return container;
+    let d = depthOf(container);
+    for (const x of added) d = Math.max(d, depthOf(x) + 1);
+    if (d > maxDepth) throw new CheckpointError('CHECKPOINT_LIMIT', `pickle: values nest deeper than ${maxDepth} (opcode at byte ${opAt})`);
+    depths.set(container, d);
+    return container;
   };
   const push = (v: unknown) => {
     if (stack.length >= maxStack) throw new CheckpointError('CHECKPOINT_LIMIT', `pickle: stack deeper than ${maxStack}`);
@@ -150,17 +175,19 @@ export function readPickle(bytes: Uint8Array, offset: number, options: PickleOpt
   const call = (fn: unknown, args: unknown): unknown => {
     if (!(fn instanceof PyCallable)) return fail(`REDUCE/NEWOBJ on ${describe(fn)}, which is not callable`);
     if (!Array.isArray(args)) return fail(`${fn.qualname}: arguments are ${describe(args)}, not a tuple`);
-    return fn.call(args);
+    return nest(fn.call(args), [args]);
   };
-  const setItems = (dict: unknown, items: unknown[]) => {
+  const setItems = (dict: unknown, kv: unknown[]) => {
     if (!(dict instanceof Map)) fail(`SETITEM(S) on ${describe(dict)}`);
-    if (items.length % 2) fail('SETITEMS with an odd number of items');
-    for (let i = 0; i < items.length; i += 2) (dict as Map<unknown, unknown>).set(dictKey(items[i]), items[i + 1]);
+    if (kv.length % 2) fail('SETITEMS with an odd number of items');
+    for (let i = 0; i < kv.length; i += 2) (dict as Map<unknown, unknown>).set(dictKey(kv[i]), kv[i + 1]);
+    nest(dict, kv);
   };
-  const appendItems = (list: unknown, items: unknown[]) => {
-    if (list instanceof Set) for (const x of items) list.add(dictKey(x));
-    else if (Array.isArray(list)) for (const x of items) list.push(x);
+  const appendItems = (list: unknown, xs: unknown[]) => {
+    if (list instanceof Set) for (const x of xs) list.add(dictKey(x));
+    else if (Array.isArray(list)) for (const x of xs) list.push(x);
     else fail(`APPEND(S) on ${describe(list)}`);
+    nest(list, xs);
   };
   const persistent = (pid: unknown) => {
     if (!options.persistentLoad) fail('persistent id in a pickle that has no external storages');
@@ -233,13 +260,12 @@ export function readPickle(bytes: Uint8Array, offset: number, options: PickleOpt
       case 0x5d: push([]); break; // EMPTY_LIST
       case 0x7d: push(new Map()); break; // EMPTY_DICT
       case 0x8f: push(new Set()); break; // EMPTY_SET
-      case 0x85: push([pop()]); break; // TUPLE1
-      case 0x86: { const b = pop(); push([pop(), b]); break; } // TUPLE2
-      case 0x87: { const c = pop(); const b = pop(); push([pop(), b, c]); break; } // TUPLE3
-      case 0x74: push(popMark()); break; // TUPLE
-      case 0x6c: push(popMark()); break; // LIST
+      case 0x85: { const a = [pop()]; push(nest(a, a)); break; } // TUPLE1
+      case 0x86: { const b = pop(); const t = [pop(), b]; push(nest(t, t)); break; } // TUPLE2
+      case 0x87: { const c = pop(); const b = pop(); const t = [pop(), b, c]; push(nest(t, t)); break; } // TUPLE3
+      case 0x74: case 0x6c: { const t = popMark(); push(nest(t, t)); break; } // TUPLE, LIST
       case 0x64: { const d = new Map(); setItems(d, popMark()); push(d); break; } // DICT
-      case 0x91: push(new Set(popMark().map(dictKey))); break; // FROZENSET
+      case 0x91: { const xs = popMark(); push(nest(new Set(xs.map(dictKey)), xs)); break; } // FROZENSET
       case 0x61: { const x = pop(); appendItems(top(), [x]); break; } // APPEND
       case 0x65: { const xs = popMark(); appendItems(top(), xs); break; } // APPENDS
       case 0x90: { const xs = popMark(); appendItems(top(), xs); break; } // ADDITEMS
@@ -277,6 +303,7 @@ export function readPickle(bytes: Uint8Array, offset: number, options: PickleOpt
         if (obj instanceof PyObject) obj.state = state;
         else if (obj !== null && typeof obj === 'object') (obj as { [PY_STATE]?: unknown })[PY_STATE] = state;
         else fail(`BUILD on ${describe(obj)}`);
+        nest(obj, [state]);
         break;
       }
       case 0x51: persistent(pop()); break; // BINPERSID

@@ -98,15 +98,26 @@ export function gatherStrided<T extends LoadedValues>(src: T, shape: readonly nu
   return out;
 }
 
+/**
+ * A value from a checkpoint for a message, without looking inside it: a list of up to 8 numbers as
+ * written, anything else by kind and size (a value may be nested a million deep, or cyclic).
+ */
+function show(v: unknown): string {
+  if (Array.isArray(v)) return v.length <= 8 && v.every((x) => typeof x === 'number') ? `[${v.join(', ')}]` : `a list of ${v.length}`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v == null) return String(v);
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
+}
+
 /** Checks a view against its storage and returns a lazy entry for it. */
 export function stridedEntry(view: StridedView): TensorEntry {
   const { name, shape, strides, storageOffset, storageNumel, dtype } = view;
   const bad = (msg: string) => new CheckpointError('CHECKPOINT_BAD_TENSOR', `${name}: ${msg}`);
-  if (!Array.isArray(shape) || !shape.every(isCount)) throw bad(`shape ${String(shape)} is not a list of sizes`);
+  if (!Array.isArray(shape) || !shape.every(isCount)) throw bad(`shape ${show(shape)} is not a list of sizes`);
   if (!Array.isArray(strides) || strides.length !== shape.length || !strides.every(isCount)) {
-    throw bad(`stride ${String(strides)} does not fit shape ${fmtShape(shape)}`);
+    throw bad(`stride ${show(strides)} does not fit shape ${fmtShape(shape)}`);
   }
-  if (!isCount(storageOffset) || !isCount(storageNumel)) throw bad(`storage offset ${storageOffset} / size ${storageNumel} are not counts`);
+  if (!isCount(storageOffset) || !isCount(storageNumel)) throw bad(`storage offset ${show(storageOffset)} / size ${show(storageNumel)} are not counts`);
   const count = numel(shape);
   let extent = 0; // elements of the storage the view touches, from storageOffset
   if (count > 0) extent = 1 + shape.reduce((acc, s, i) => acc + (s - 1) * strides[i], 0);

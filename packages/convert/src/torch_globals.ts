@@ -161,7 +161,10 @@ function buildAllowlist(): Map<string, unknown> {
     g.set(`${mod}.object`, inertClass(`${mod}.object`));
   }
   // Protocol 2 pickles bytes as _codecs.encode(str, 'latin1').
-  g.set('_codecs.encode', new PyCallable('_codecs.encode', ([s]) => Uint8Array.from(String(s), (c) => c.charCodeAt(0) & 0xff)));
+  g.set('_codecs.encode', new PyCallable('_codecs.encode', ([s]) => {
+    if (typeof s !== 'string') throw new CheckpointError('CHECKPOINT_BAD_PICKLE', `_codecs.encode of ${describe(s)}, not a string`);
+    return Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
+  }));
   g.set('argparse.Namespace', inertClass('argparse.Namespace'));
   g.set('copyreg._reconstructor', new PyCallable('copyreg._reconstructor', ([cls]) => {
     if (cls instanceof PyCallable && cls.qualname === 'argparse.Namespace') return new PyObject(cls.qualname, []);

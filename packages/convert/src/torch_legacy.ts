@@ -58,6 +58,7 @@ export function openTorchLegacy(src: ByteSource): Checkpoint {
         throw new CheckpointError('CHECKPOINT_BAD_PICKLE', `torch legacy: persistent id ${describe(pid)} is not a storage`);
       }
       const [, type, key, , numel, view] = pid;
+      if (typeof key !== 'string' && typeof key !== 'number') throw new CheckpointError('CHECKPOINT_BAD_PICKLE', `torch legacy: storage key ${describe(key)} is not a name`);
       const dtype = dtypeOf(type);
       if (!dtype) throw new CheckpointError('CHECKPOINT_UNSUPPORTED_DTYPE', `torch legacy: storage ${String(key)} has type ${describe(type)}`);
       if (!Number.isSafeInteger(numel) || (numel as number) < 0) {

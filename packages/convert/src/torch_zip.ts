@@ -40,6 +40,7 @@ export function openTorchZip(src: ByteSource, entries: Map<string, ZipEntry>): C
       throw new CheckpointError('CHECKPOINT_BAD_PICKLE', `torch zip: persistent id ${describe(pid)} is not a storage`);
     }
     const [, type, key, , numel] = pid;
+    if (typeof key !== 'string' && typeof key !== 'number') throw new CheckpointError('CHECKPOINT_BAD_PICKLE', `torch zip: storage key ${describe(key)} is not a name`);
     const dtype = dtypeOf(type);
     if (!dtype) throw new CheckpointError('CHECKPOINT_UNSUPPORTED_DTYPE', `torch zip: storage ${String(key)} has type ${describe(type)}`);
     const cached = storages.get(String(key));
@@ -50,7 +51,7 @@ export function openTorchZip(src: ByteSource, entries: Map<string, ZipEntry>): C
     const size = ELEMENT_SIZE[dtype];
     const count = typeof numel === 'number' ? numel : entry.size / size;
     if (!Number.isSafeInteger(count) || count < 0 || count * size > entry.size) {
-      throw new CheckpointError('CHECKPOINT_BAD_OFFSETS', `torch zip: storage ${String(key)} claims ${String(numel)} ${dtype} elements, its entry has ${entry.size} bytes`);
+      throw new CheckpointError('CHECKPOINT_BAD_OFFSETS', `torch zip: storage ${String(key)} claims ${describe(numel)} ${dtype} elements, its entry has ${entry.size} bytes`);
     }
     const ref: StorageRef = {
       kind: 'storage', key: String(key), dtype, numel: count, source: src,
