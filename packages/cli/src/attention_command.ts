@@ -14,6 +14,8 @@ import { formatPrediction } from './output';
 /** Options of {@link runAttention}. */
 export interface AttentionCommandOptions {
   weights: string;
+  /** Load weights holding NaN or ±Inf instead of refusing them. */
+  allowNonFinite?: boolean;
   out: string;
   model?: string;
   numHeads?: number;
@@ -41,7 +43,7 @@ export async function runAttention(image: string, o: AttentionCommandOptions, ct
   if (!formatOfPath(o.out)) throw new ArgumentError(`--out must be a .png, .jpg or .webp file, got '${o.out}'`);
   await useBackend(o.backend, o.wasmThreads);
   ctx.info(`backend: ${describeBackend()}`);
-  const clf = await createClassifier({ weights: o.weights, model: o.model, numHeads: o.numHeads, labels: o.labels, dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation });
+  const clf = await createClassifier({ weights: o.weights, model: o.model, numHeads: o.numHeads, allowNonFinite: o.allowNonFinite, labels: o.labels, dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation });
   try {
     for (const n of clf.notes) ctx.info(`note: ${n}`);
     const method = o.method ?? 'rollout';

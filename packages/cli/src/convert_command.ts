@@ -32,6 +32,8 @@ export interface ConvertOptions {
   dataFormat?: 'NHWC' | 'NCHW';
   /** Refuse missing/unexpected/mismatched keys (default true). */
   strict?: boolean;
+  /** Load weights holding NaN or ±Inf instead of refusing them. */
+  allowNonFinite?: boolean;
   /** Plain progress lines even on a terminal. */
   plain?: boolean;
 }
@@ -127,7 +129,7 @@ export async function runConvert(input: string, options: ConvertOptions, say: (l
   let model: VisionTransformer;
   try {
     model = await fromTimm(source, {
-      model: options.model ?? (options.numHeads ? { numHeads: options.numHeads } : undefined), numClasses: options.numClasses, imgSize: options.imgSize, strict: options.strict ?? true,
+      model: options.model ?? (options.numHeads ? { numHeads: options.numHeads } : undefined), numClasses: options.numClasses, imgSize: options.imgSize, strict: options.strict ?? true, allowNonFinite: options.allowNonFinite,
       onReport: (r) => (report = r),
     });
   } finally {
@@ -200,6 +202,7 @@ export function convertCommand(program: Command, ctx: CliContext): void {
     .addOption(new Option('-f, --format <format>', 'output format (default: from --out, else tfjs)').choices(['tfjs', 'safetensors', 'onnx']))
     .addOption(new Option('--data-format <layout>', 'ONNX input layout').choices(['NCHW', 'NHWC']).default('NCHW'))
     .option('--no-strict', 'load what fits and report the rest instead of failing')
+    .option('--allow-non-finite', 'load weights holding NaN or Inf instead of refusing the file')
     .option('--plain', 'plain progress lines even on a terminal');
   commonOptions(cmd, 'wasm')
     .addHelpText('after', examples(
@@ -220,7 +223,7 @@ export function convertCommand(program: Command, ctx: CliContext): void {
         out: o.out as string, model: o.model as string | undefined, numHeads: o.numHeads as number | undefined,
         numClasses: o.numClasses as number | undefined, imgSize: o.imgSize as ConvertOptions['imgSize'],
         dtype: o.dtype as ConvertOptions['dtype'], format: o.format as OutputFormat | undefined,
-        dataFormat: o.dataFormat as ConvertOptions['dataFormat'], strict: o.strict as boolean, plain: o.plain as boolean | undefined,
+        dataFormat: o.dataFormat as ConvertOptions['dataFormat'], strict: o.strict as boolean, allowNonFinite: o.allowNonFinite as boolean | undefined, plain: o.plain as boolean | undefined,
       };
       try {
         await runConvert(input, options, ctx.out);

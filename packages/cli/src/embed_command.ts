@@ -15,6 +15,8 @@ import { createProgress } from './progress';
 /** Options of {@link runEmbed}. */
 export interface EmbedCommandOptions {
   weights: string;
+  /** Load weights holding NaN or ±Inf instead of refusing them. */
+  allowNonFinite?: boolean;
   out: string;
   model?: string;
   numHeads?: number;
@@ -45,7 +47,7 @@ export async function runEmbed(images: readonly string[], o: EmbedCommandOptions
   const files = expandImages(images);
   await useBackend(o.backend, o.wasmThreads);
   ctx.info(`backend: ${describeBackend()}`);
-  const clf = await createClassifier({ weights: o.weights, model: o.model, numHeads: o.numHeads, labels: null, dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation });
+  const clf = await createClassifier({ weights: o.weights, model: o.model, numHeads: o.numHeads, allowNonFinite: o.allowNonFinite, labels: null, dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation });
   try {
     for (const n of clf.notes) ctx.info(`note: ${n}`);
     const batchSize = o.batchSize ?? 8;

@@ -3,7 +3,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { inferViTConfig, openCheckpoint, openTimmStateDict, parseTfjsModelJson } from '@tfjs-vit/convert';
+import { countNonFinite, decodeTfjsGroup, inferViTConfig, openCheckpoint, openTimmStateDict, parseTfjsModelJson } from '@tfjs-vit/convert';
+import * as tf from '@tensorflow/tfjs-core';
 import { countParameters, getModelConfig, matchModels, parameterShapes, type ViTConfig } from '@tfjs-vit/models';
 import { TfjsVitError } from '@tfjs-vit/ops';
 import { useBackend } from './backend';
@@ -34,6 +35,8 @@ export interface CheckpointInfo {
   unexpected: { key: string; shape: number[] }[];
   missing: { key: string; shape: number[] }[];
   mismatched: { key: string; expected: number[]; got: number[] }[];
+  /** Stored keys whose values include NaN or ±Inf, with how many (the loaders refuse these by default). */
+  nonFinite: { key: string; count: number }[];
 }
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -63,7 +66,17 @@ async function tfjsInfo(path: string): Promise<CheckpointInfo> {
     dtypes[d].values += numel(w.shape);
     shapes.set(w.name, w.shape);
   }
+  const nonFinite: CheckpointInfo['nonFinite'] = [];
+  for (const g of mj.weightsManifest) {
+    const decoded = decodeTfjsGroup(g, g.paths.map((p) => new Uint8Array(readFileSync(join(dir, p)))));
+    for (const [key, t] of decoded) {
+      const count = countNonFinite(t.dataSync());
+      if (count) nonFinite.push({ key, count });
+    }
+    tf.dispose([...decoded.values()]);
+  }
   return {
+    nonFinite,
     path, format: 'tfjs web format', bytes, tensors: shapes.size, dtypes, layout: 'timm', wrappers: [], strippedPrefixes: [],
     config: mj.config, matches: matchModels(mj.config), parameters: countParameters(mj.config), notes: [`${shards.length} shard${shards.length === 1 ? '' : 's'}`],
     ...compare(shapes, mj.config),
@@ -83,13 +96,19 @@ export async function checkpointInfo(path: string, options: { model?: string; nu
   if (statSync(path).isDirectory() || path.endsWith('.json')) return tfjsInfo(path);
   const ckpt = await openCheckpoint(path);
   const dtypes: CheckpointInfo['dtypes'] = {};
-  for (const e of ckpt.entries.values()) {
-    dtypes[e.dtype] ??= { tensors: 0, values: 0 };
-    dtypes[e.dtype].tensors++;
-    dtypes[e.dtype].values += numel(e.shape);
+  const nonFinite: CheckpointInfo['nonFinite'] = [];
+  try {
+    for (const [key, e] of ckpt.entries) {
+      dtypes[e.dtype] ??= { tensors: 0, values: 0 };
+      dtypes[e.dtype].tensors++;
+      dtypes[e.dtype].values += numel(e.shape);
+      const count = countNonFinite(e.values()); // one tensor's values at a time
+      if (count) nonFinite.push({ key, count });
+    }
+  } finally {
+    ckpt.close();
   }
-  const base = { path, format: ckpt.format, bytes: ckpt.meta.byteLength, tensors: ckpt.entries.size, dtypes };
-  ckpt.close();
+  const base = { path, format: ckpt.format, bytes: ckpt.meta.byteLength, tensors: ckpt.entries.size, dtypes, nonFinite };
   const info: CheckpointInfo = {
     ...base, layout: null, wrappers: [], strippedPrefixes: [], config: null, matches: [], parameters: null, notes: [], unexpected: [], missing: [], mismatched: [],
   };
@@ -141,6 +160,9 @@ export function formatInfo(i: CheckpointInfo): string[] {
     lines.push(i.matches.length ? `registry: ${i.matches.slice(0, 6).join(', ')}${i.matches.length > 6 ? ', …' : ''}` : 'registry: no registered model has this architecture (it loads as a custom ViT)');
   } else lines.push(`architecture: unknown — ${i.unknownArchitecture}`);
   for (const n of i.notes) lines.push(`note: ${n}`);
+  const bad = i.nonFinite.reduce((n, k) => n + k.count, 0);
+  lines.push(bad ? `non-finite values (NaN/Inf): ${bad} in ${i.nonFinite.length} key${i.nonFinite.length === 1 ? '' : 's'} — loading refuses them without --allow-non-finite` : 'non-finite values (NaN/Inf): none');
+  for (const k of i.nonFinite.slice(0, 20)) lines.push(`  non-finite: ${k.key}: ${k.count}`);
   if (i.config) {
     const bad = i.unexpected.length + i.missing.length + i.mismatched.length;
     lines.push(bad ? `keys that fit no model: ${i.unexpected.length} unexpected, ${i.missing.length} missing, ${i.mismatched.length} mismatched` : 'keys that fit no model: none');

@@ -81,7 +81,8 @@ export function imageModelOptions(cmd: Command): Command {
     .addOption(new Option('--crop-mode <mode>', 'center: crop, squash: stretch, border: pad').choices(['center', 'squash', 'border']))
     .option('--mean <r,g,b>', 'normalisation mean', floats('--mean'))
     .option('--std <r,g,b>', 'normalisation std', floats('--std'))
-    .option('--exif-orientation', 'rotate photos by their EXIF tag (PIL and timm do not)');
+    .option('--exif-orientation', 'rotate photos by their EXIF tag (PIL and timm do not)')
+    .option('--allow-non-finite', 'load weights holding NaN or Inf instead of refusing the file');
 }
 
 /** The data-config overrides in parsed options. */

@@ -4,7 +4,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openNpy, bytesSource } from '@tfjs-vit/convert';
+import * as tf from '@tensorflow/tfjs-core';
+import { openNpy, bytesSource, readCheckpoint, serializeSafetensors } from '@tfjs-vit/convert';
 import { loadFixture, maxAbsDiff } from '@tfjs-vit/testing';
 import { loadImage } from '@tfjs-vit/transforms';
 import { describe, expect, it } from 'vitest';
@@ -148,6 +149,30 @@ describe('tfjs-vit embed / attention / info', () => {
     const bad = await run('info', junk);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/^error CHECKPOINT_/);
+  });
+
+  it('a NaN in the weights: info counts it per key, predict refuses the file unless --allow-non-finite', async () => {
+    await tf.setBackend('cpu');
+    const { tensors } = await readCheckpoint(weights);
+    const key = 'blocks.2.mlp.fc1.weight';
+    const values = tensors.get(key)!.dataSync().slice();
+    values[7] = Number.NaN;
+    values[9] = Number.POSITIVE_INFINITY;
+    tensors.set(key, tf.tensor(values, tensors.get(key)!.shape));
+    const file = join(dir, 'nan.safetensors');
+    writeFileSync(file, serializeSafetensors(tensors));
+    tf.dispose([...tensors.values()]);
+    const clean = await run('info', weights);
+    expect(clean.stdout).toMatch(/non-finite values \(NaN\/Inf\): none/);
+    const info = await run('info', file);
+    expect(info.code, info.stderr).toBe(0);
+    expect(info.stdout).toMatch(/non-finite values \(NaN\/Inf\): 2 in 1 key — loading refuses them without --allow-non-finite\n {2}non-finite: blocks\.2\.mlp\.fc1\.weight: 2/);
+    const refused = await run('predict', img('rgb.jpg'), '--weights', file, '--backend', 'cpu');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/\nerror CHECKPOINT_NON_FINITE: blocks\.2\.mlp\.fc1\.weight: 2 of its \d+ values are NaN or infinite/);
+    const allowed = await run('predict', img('rgb.jpg'), '--weights', file, '--backend', 'cpu', '--allow-non-finite', '--json');
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(JSON.parse(allowed.stdout)[0].image).toBe(img('rgb.jpg'));
   });
 
   it('every command has --help with an example', async () => {

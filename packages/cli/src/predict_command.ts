@@ -12,6 +12,8 @@ import { createProgress } from './progress';
 /** Options of {@link runPredict} (the command's flags). */
 export interface PredictOptions {
   weights: string;
+  /** Load weights holding NaN or ±Inf instead of refusing them. */
+  allowNonFinite?: boolean;
   model?: string;
   numHeads?: number;
   topk?: number;
@@ -43,7 +45,7 @@ export async function runPredict(images: readonly string[], o: PredictOptions, c
   const backend = await useBackend(o.backend, o.wasmThreads);
   ctx.info(`backend: ${describeBackend()}${runtime === 'onnxruntime' ? ' (weights); forward on onnxruntime-node' : ''}`);
   const clf = await createClassifier({
-    weights: o.weights, model: o.model, numHeads: o.numHeads, labels: o.labels, runtime, threads: o.threads,
+    weights: o.weights, model: o.model, numHeads: o.numHeads, allowNonFinite: o.allowNonFinite, labels: o.labels, runtime, threads: o.threads,
     dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation,
   });
   try {

@@ -7,6 +7,7 @@ import { importNode } from '@tfjs-vit/ops';
 import type { ModelMeta } from './checkpoint_meta';
 import { loadTfjsStreaming } from './tfjs_stream_load';
 import type { ModelJsonCheckOptions } from './model_json_check';
+import { assertFiniteWeight } from './non_finite';
 import { decodeTfjsGroup, groupBytes, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson, type TfjsWeightGroup } from './tfjs_format';
 
 /** The `fetch` the loader uses: the global one or yours (auth headers, a cache, a test server). */
@@ -14,6 +15,8 @@ export type FetchLike = (url: string) => Promise<{ ok: boolean; status: number; 
 
 /** Options of {@link loadModel}. */
 export interface LoadModelOptions extends ModelJsonCheckOptions {
+  /** false (default): a weight holding NaN or ±Inf throws `NonFiniteWeightError` naming it. */
+  allowNonFinite?: boolean;
   /** Fetch to use for URLs (default `globalThis.fetch`). Passing it also makes relative paths URLs. */
   fetch?: FetchLike;
   /** Called after model.json and after each shard: `(loaded, total)` files, and whether it came from the cache. */
@@ -48,7 +51,7 @@ interface CacheStorageLike {
  * const copy = fromTfjsArtifacts({ modelJson, shards });
  * ```
  */
-export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknown; shards: readonly Uint8Array[] }, options: ModelJsonCheckOptions = {}): VisionTransformer {
+export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknown; shards: readonly Uint8Array[] }, options: ModelJsonCheckOptions & { allowNonFinite?: boolean } = {}): VisionTransformer {
   const modelJson = parseTfjsModelJson(artifacts.modelJson, options);
   const groups = modelJson.weightsManifest;
   const count = groups.reduce((n, g) => n + g.paths.length, 0);
@@ -63,6 +66,7 @@ export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknow
       at += g.paths.length;
       for (const [k, t] of decodeTfjsGroup(g, shards)) tensors.set(k, t);
     }
+    for (const [k, t] of tensors) assertFiniteWeight(k, t, options.allowNonFinite);
     model.loadStateDict(tensors, { strict: true });
   } catch (e) {
     model.dispose();
@@ -258,6 +262,7 @@ export async function loadModelWithMeta(location: string, options: LoadModelOpti
       options.onProgress?.(++loaded, total, { file: p, fromCache });
       return bytes;
     }, {
+      allowNonFinite: options.allowNonFinite,
       onChecked: async (p, bytes) => {
         const crc = crcs.get(p);
         if (crc !== undefined && !hits.has(p)) await reader.keep?.(p, crc, bytes);

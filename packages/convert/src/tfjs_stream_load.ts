@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeReport, type LoadReport, StateDictError, withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
+import { assertFiniteWeight } from './non_finite';
 import { checkShard, groupBytes, optionsOf, TfjsFormatError, weightBytes, type TfjsModelJson } from './tfjs_format';
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -31,8 +32,9 @@ function checkManifest(model: VisionTransformer, modelJson: TfjsModelJson): void
  * reading shards through `shard(path)` one at a time. Any key or shape that does not fit throws
  * `StateDictError` before a shard is read; shard sizes that do not fit the manifest throw
  * `TfjsFormatError`, and so does a shard whose CRC-32 is not the one model.json records;
- * `options.onChecked(path, bytes)` is awaited after each shard passed that check. The model is
- * returned in eval mode.
+ * `options.onChecked(path, bytes)` is awaited after each shard passed that check. A weight holding
+ * NaN or ±Inf throws `NonFiniteWeightError` unless `options.allowNonFinite`. The model is returned
+ * in eval mode; a failed load disposes it.
  *
  * @example
  * const model = await loadTfjsStreaming(modelJson, (p) => fs.promises.readFile(join(dir, p)));
@@ -40,7 +42,7 @@ function checkManifest(model: VisionTransformer, modelJson: TfjsModelJson): void
 export async function loadTfjsStreaming(
   modelJson: TfjsModelJson,
   shard: (path: string) => Promise<Uint8Array>,
-  options: { onChecked?: (path: string, bytes: Uint8Array) => void | Promise<void> } = {},
+  options: { onChecked?: (path: string, bytes: Uint8Array) => void | Promise<void>; allowNonFinite?: boolean } = {},
 ): Promise<VisionTransformer> {
   const read = async (group: TfjsModelJson['weightsManifest'][number], index: number) => {
     const bytes = await shard(group.paths[index]);
@@ -81,6 +83,12 @@ export async function loadTfjsStreaming(
         }
         const t = tf.io.decodeWeights(data.buffer, [w as tf.io.WeightsManifestEntry])[w.name];
         const p = params.get(w.name)!;
+        try {
+          assertFiniteWeight(w.name, t, options.allowNonFinite);
+        } catch (e) {
+          t.dispose();
+          throw e;
+        }
         tf.tidy(() => p.variable.assign(tf.cast(p.layout.fromState(t), p.variable.dtype)));
         t.dispose();
         at += bytes;

@@ -21,6 +21,8 @@ export interface LoadViTOptions {
   numHeads?: number;
   /** Refuse missing / unexpected / mismatched keys (default true). */
   strict?: boolean;
+  /** Load weights holding NaN or ±Inf instead of refusing them (`NonFiniteWeightError`; default false). */
+  allowNonFinite?: boolean;
   /** Fetch for URLs of the tfjs web format (default the global fetch). */
   fetch?: FetchLike;
   /** A Cache API store for the tfjs web format's shards in a browser (`loadModel`'s `cache`). */
@@ -110,7 +112,7 @@ export async function loadViT(weights: WeightsSource, options: LoadViTOptions = 
     return { model: weights.eval(), modelName: name, nameSource: options.model ? 'given' : name ? 'matched' : 'none', pretrainedCfg: withCfg(name), format: 'module', report: null, meta: null, notes };
   }
   if (typeof weights === 'string' && (await kindOfPath(weights)) === 'tfjs') {
-    const { model, meta } = await loadModelWithMeta(weights, { fetch: options.fetch, cache: options.cache, onProgress: options.onProgress });
+    const { model, meta } = await loadModelWithMeta(weights, { fetch: options.fetch, cache: options.cache, onProgress: options.onProgress, allowNonFinite: options.allowNonFinite });
     const recorded = meta?.model && isModel(meta.model) ? meta.model : null;
     const name = options.model ?? recorded ?? matchModels(configOf(model))[0] ?? null;
     if (name && !options.model && !recorded) notes.push(`architecture matches registered model ${name}: its pretrained preprocessing applies`);
@@ -155,6 +157,7 @@ export async function loadViT(weights: WeightsSource, options: LoadViTOptions = 
   const model = await fromTimm(weights, {
     model: name ?? (options.numHeads ? { numHeads: options.numHeads } : undefined),
     strict: options.strict ?? true,
+    allowNonFinite: options.allowNonFinite,
     onReport: (r) => (report = r),
   });
   const r = report as TimmLoadReport | null;
