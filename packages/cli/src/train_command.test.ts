@@ -1,7 +1,7 @@
 // `tfjs-vit train` at toy size: timm's test_vit (the committed timm 1.0.28 fixture) as the
 // pretrained backbone, a generated class-per-folder dataset, a linear probe; then `predict` on the
 // model it wrote, which carries its class names and preprocessing.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,20 @@ describe('tfjs-vit train', () => {
     const [row] = JSON.parse(p.stdout) as { top: { label: string; prob: number }[] }[];
     expect(row.top.map((t) => t.label).sort()).toEqual(CLASSES);
     expect(p.stderr).toMatch(/preprocessing recorded in the checkpoint's metadata applies \(input 64x64/);
+  });
+
+  it('a corrupt image: the run stops naming it, or with --skip-bad goes on and counts it', async () => {
+    const dirty = join(root, 'dirty');
+    await makeFolder(dirty, 5);
+    writeFileSync(join(dirty, 'green', '2.png'), 'not a png');
+    const args = ['--model', 'test_vit', '--weights', weights, '--linear-probe', '--epochs', '2', '--batch-size', '4', '--input-size', '64', '--backend', 'cpu'];
+    const stopped = await run('train', dirty, ...args, '--out', join(root, 'dirty-stop'));
+    expect(stopped.code).toBe(1);
+    expect(stopped.stderr).toMatch(/error IMAGE_DECODE: .*green\/2\.png/);
+    const skipped = await run('train', dirty, ...args, '--out', join(root, 'dirty-skip'), '--skip-bad');
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(skipped.stdout).toMatch(/skipped 1 image that failed to decode \(listed in the report\)/);
+    expect(JSON.parse(readFileSync(join(root, 'dirty-skip', 'results.json'), 'utf8')).skippedImages).toEqual({ count: 1, files: [join('green', '2.png')] });
   });
 
   it('bad input: exclusive modes, an empty class folder, an unknown model — one line each and exit 1', async () => {

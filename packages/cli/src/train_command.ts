@@ -23,6 +23,8 @@ export interface TrainCommandOptions {
   out?: string;
   resume?: boolean;
   workers?: number;
+  /** Leave out images that fail to decode, counting them in the report (`--skip-bad`). */
+  skipBad?: boolean;
   labelSmoothing?: number;
   backend?: string;
   /** wasm threads in Node (`--wasm-threads`). */
@@ -46,10 +48,11 @@ export async function runTrain(data: string, o: TrainCommandOptions, ctx: CliCon
   const out = o.out ?? 'runs/train';
   const r = await fineTune({
     data, model: o.model, weights: o.weights, mode, preLogits: o.preLogits, epochs: o.epochs, batchSize: o.batchSize, lr: o.lr,
-    weightDecay: o.weightDecay, valSplit: o.valSplit, seed: o.seed, out, resume: o.resume, numWorkers: o.workers,
+    weightDecay: o.weightDecay, valSplit: o.valSplit, seed: o.seed, out, resume: o.resume, numWorkers: o.workers, skipBadImages: o.skipBad,
     labelSmoothing: o.labelSmoothing, dataConfig: dataConfigOf(o), log: ctx.info,
   });
   ctx.out(`val top-1 ${(100 * r.eval.top1).toFixed(2)}%, top-5 ${(100 * r.eval.top5).toFixed(2)}% on ${r.eval.count} held-out images (${r.classes.length} classes, ${r.history.length} epochs, ${mode})`);
+  if (r.skippedImages.count) ctx.out(`skipped ${r.skippedImages.count} image${r.skippedImages.count === 1 ? '' : 's'} that failed to decode (listed in the report)`);
   ctx.out(`report: ${r.files.results} (curve: ${r.files.curvePng})`);
   ctx.out(`weights: ${r.files.weights} (class names and preprocessing recorded in it) — try: tfjs-vit predict <image> --weights ${r.files.weights}`);
   return r;
@@ -75,6 +78,7 @@ export function trainCommand(program: Command, ctx: CliContext): void {
     .option('-o, --out <dir>', 'output folder', 'runs/train')
     .option('--resume', 'continue from <out>/last')
     .option('--workers <n>', 'decode and augment in N worker threads', int('--workers'), 0)
+    .option('--skip-bad', 'leave out images that fail to decode and count them in the report (default: stop at the first, naming it)')
     .option('--label-smoothing <f>', 'label smoothing', number('--label-smoothing'), 0)
     .option('--input-size <S|HxW>', "input size (default: the model's pretrained data config)", size('--input-size'));
   commonOptions(cmd)

@@ -176,6 +176,23 @@ describe('fineTune --linear-probe: the head on features computed once', () => {
     }
   });
 
+  it('a corrupt image stops the run naming its path; skipBadImages leaves it out and counts it in the result', async () => {
+    const dirty = join(root, 'dirty');
+    await makeFolder(dirty);
+    writeFileSync(join(dirty, CLASSES[1], 'img_3.png'), readFileSync(join(dirty, CLASSES[1], 'img_3.png')).subarray(0, 60)); // truncated
+    writeFileSync(join(dirty, CLASSES[2], 'notes.jpg'), 'not an image');
+    const opts = { data: dirty, weights, model: TINY, mode: 'linear-probe' as const, epochs: 2, batchSize: 8, progress: false };
+    await expect(fineTune({ ...opts, out: join(root, 'dirty-raise'), log: () => {} })).rejects.toThrow(/img_3\.png|notes\.jpg/);
+    const lines: string[] = [];
+    const r = await fineTune({ ...opts, out: join(root, 'dirty-skip'), skipBadImages: true, log: (l) => lines.push(l) });
+    expect(r.skippedImages.count).toBe(2);
+    expect([...r.skippedImages.files].sort()).toEqual([join(CLASSES[1], 'img_3.png'), join(CLASSES[2], 'notes.jpg')]);
+    expect(lines.some((l) => /^skipped 2 images that failed to decode: /.test(l))).toBe(true);
+    const saved = JSON.parse(readFileSync(r.files.results, 'utf8'));
+    expect(saved.skippedImages).toEqual(r.skippedImages);
+    expect(r.eval.count + r.skippedImages.files.filter((f) => r.valFiles.includes(f)).length).toBe(r.valFiles.length);
+  });
+
   it('resumes from last/ exactly: a 4-epoch run stopped after 2 and resumed equals an uninterrupted one', async () => {
     const opts = { data, weights, model: TINY, mode: 'linear-probe' as const, batchSize: 8, lr: 0.05, epochs: 4, progress: false, log: () => {} };
     const whole = await fineTune({ ...opts, out: join(root, 'lp-whole') });

@@ -58,6 +58,11 @@ export interface FineTuneOptions {
   resume?: boolean;
   /** Decode / augment in this many worker threads (0: main thread). */
   numWorkers?: number;
+  /**
+   * Leave out images that fail to decode, and list them in the result (`skippedImages`); default
+   * false: the first corrupt image stops the run with an error naming its path.
+   */
+  skipBadImages?: boolean;
   /** Overrides of the model's pretrained preprocessing. */
   dataConfig?: DataConfigOverrides;
   labelSmoothing?: number;
@@ -85,6 +90,8 @@ export interface FineTuneResult {
   eval: { top1: number; top5: number; loss: number; count: number; perClassAccuracy: number[]; confusion: number[][] };
   /** Seconds spent computing the cached features (linear probe), else 0. */
   featureSeconds: number;
+  /** Images left out because they failed to decode (`skipBadImages`): how many, and their paths relative to `data`. */
+  skippedImages: { count: number; files: string[] };
   files: { results: string; weights: string; labels: string; curve: string; curvePng: string; checkpoint: string };
 }
 
@@ -170,6 +177,13 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
     const evalT = evalTransform(dc);
     const workers = o.numWorkers ?? 0;
     const close: (() => Promise<void>)[] = [];
+    const loaders: DataLoader[] = [];
+    const loader = (items: ConstructorParameters<typeof DataLoader>[0], options: ConstructorParameters<typeof DataLoader>[1]) => {
+      const l = new DataLoader(items, { ...options, numWorkers: workers, skipBadImages: !!o.skipBadImages });
+      loaders.push(l);
+      close.push(() => l.close());
+      return l;
+    };
     let restore = () => {};
     let featureSeconds = 0;
     let trainee: TrainableModel = model;
@@ -179,12 +193,11 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       if (mode === 'linear-probe') {
         const t0 = performance.now();
         const features = async (what: string, items: typeof split.train): Promise<FeatureSet> => {
-          const loader = new DataLoader(items, { batchSize, numWorkers: workers, transform: evalT });
-          close.push(() => loader.close());
+          const batches = loader(items, { batchSize, transform: evalT });
           const start = performance.now();
           let done = 0;
           let next = 0;
-          const set = await extractFeatures(model, loader, {
+          const set = await extractFeatures(model, batches, {
             onBatch: (n) => {
               done += n;
               if (done >= next || done === items.length) {
@@ -205,10 +218,8 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       } else {
         if (mode === 'freeze-backbone') restore = detachBackbone(model); // no tape through the frozen blocks
         const trainT = createTransform({ isTraining: true, inputSize: [h, w], interpolation: dc.interpolation, mean: dc.mean, std: dc.std, seed });
-        const tl = new DataLoader(split.train, { batchSize, shuffle: true, seed, numWorkers: workers, transform: trainT });
-        const vl = new DataLoader(split.val, { batchSize, numWorkers: workers, transform: evalT });
-        close.push(() => tl.close(), () => vl.close());
-        [train, val] = [tl, vl];
+        train = loader(split.train, { batchSize, shuffle: true, seed, transform: trainT });
+        val = loader(split.val, { batchSize, transform: evalT });
       }
       const steps = epochs * Math.ceil(split.train.length / batchSize);
       const optimizer = new AdamW(paramGroupsWeightDecay(trainee, o.weightDecay ?? 0.05), { lr });
@@ -238,10 +249,12 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       await saveSafetensors(model, files.weights, { metadata: { format: 'pt', ...meta } });
       writeFileSync(files.labels, classes.join('\n') + '\n');
       if (existsSync(files.curve)) await saveSvgAsPng(readFileSync(files.curve, 'utf8'), files.curvePng);
+      const bad = [...new Set(loaders.flatMap((l) => l.skipped.map((x) => relative(o.data, x.source))))];
+      if (bad.length) log(`skipped ${bad.length} image${bad.length === 1 ? '' : 's'} that failed to decode: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`);
       const r: FineTuneResult = {
         classes, classCounts: split.classCounts, trainCounts: split.trainCounts, valCounts: split.valCounts,
         valFiles: split.val.indices.map((i) => relative(o.data, String(dataset.item(i).source))),
-        mode, dataConfig: dc, load, trainable, history, featureSeconds,
+        mode, dataConfig: dc, load, trainable, history, featureSeconds, skippedImages: { count: bad.length, files: bad },
         eval: { top1: result.top1, top5: result.top5, loss: result.loss, count: result.count, perClassAccuracy: result.perClassAccuracy, confusion: result.confusion.matrix },
         files,
       };

@@ -136,6 +136,13 @@ describe('DataLoader', () => {
         await skipping.close();
         expect(r.indices).toEqual([[0, 1, 2], [4, 5]]);
         expect(warnings.some((w) => /skipped sample 3: .*broken\.jpg/.test(w))).toBe(true);
+        // skipBadImages: the same, and the loader lists each bad file once however many epochs ran
+        const listing = new DataLoader(bad, { batchSize: 4, transform, numWorkers, workerUrl, skipBadImages: true });
+        await collect(listing);
+        expect((await collect(listing)).indices).toEqual([[0, 1, 2], [4, 5]]);
+        await listing.close();
+        expect(listing.skipped).toEqual([{ index: 3, source: join(dir, 'broken.jpg'), message: expect.stringMatching(/broken\.jpg/) }]);
+        expect(() => new DataLoader(bad, { skipBadImages: true, onError: 'raise' })).toThrow(/contradicts/);
       });
     }
   });

@@ -25,8 +25,10 @@ export interface DataLoaderOptions {
   numWorkers?: number;
   /** Batches in flight ahead of the consumer. Default 2 · max(1, numWorkers). */
   prefetch?: number;
-  /** 'skip' drops samples that fail to decode (with a warning); 'raise' (default) throws. */
+  /** 'skip' drops samples that fail to decode (with a warning); 'raise' (default) throws, naming the file. */
   onError?: 'raise' | 'skip';
+  /** The same as `onError: 'skip'`: corrupt images are left out and listed in `loader.skipped`. */
+  skipBadImages?: boolean;
   /** Worker script; default the package's `worker.js` next to the built module. */
   workerUrl?: URL | string;
 }
@@ -60,6 +62,9 @@ export class DataLoader implements AsyncIterable<Batch> {
   readonly prefetch: number;
   /** The next epoch's number (incremented when an iteration starts). */
   epoch = 0;
+  /** Samples left out because they failed to decode (`skipBadImages`), each once, in the order met. */
+  readonly skipped: { index: number; source: string; message: string }[] = [];
+  private readonly skippedIndices = new Set<number>();
   private readonly transform: PixelTransform | null;
   private readonly onError: 'raise' | 'skip';
   private readonly workerUrl: URL | string;
@@ -73,7 +78,10 @@ export class DataLoader implements AsyncIterable<Batch> {
     this.dropLast = options.dropLast ?? false;
     this.numWorkers = options.numWorkers ?? 0;
     this.prefetch = options.prefetch ?? 2 * Math.max(1, this.numWorkers);
-    this.onError = options.onError ?? 'raise';
+    if (options.skipBadImages !== undefined && options.onError !== undefined && options.skipBadImages !== (options.onError === 'skip')) {
+      throw new TransformArgumentError(`DataLoader: skipBadImages ${options.skipBadImages} contradicts onError '${options.onError}'`);
+    }
+    this.onError = options.skipBadImages ? 'skip' : (options.onError ?? 'raise');
     this.workerUrl = options.workerUrl ?? new URL('./worker.js', import.meta.url);
     if (!(Number.isInteger(this.batchSize) && this.batchSize > 0)) {
       throw new TransformArgumentError(`DataLoader: batchSize must be a positive int, got ${options.batchSize}`);
@@ -139,7 +147,13 @@ export class DataLoader implements AsyncIterable<Batch> {
     while (inFlight.length > 0) {
       const r = await (inFlight.shift() as Promise<BatchResult>);
       fill();
-      for (const s of r.skipped) logWarn(`skipped sample ${s.index}: ${s.message}`);
+      for (const s of r.skipped) {
+        if (this.skippedIndices.has(s.index)) continue; // a bad file fails again every epoch: reported once
+        this.skippedIndices.add(s.index);
+        const source = this.dataset.item(s.index).source;
+        this.skipped.push({ index: s.index, source: typeof source === 'string' ? source : `sample ${s.index}`, message: s.message });
+        logWarn(`skipped sample ${s.index}: ${s.message}`);
+      }
       if (r.shape[0] === 0) continue;
       yield {
         images: tf.tensor4d(r.images, r.shape, 'float32'),
