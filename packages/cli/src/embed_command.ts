@@ -1,10 +1,9 @@
 // `tfjs-vit embed <images...> --weights … --out vectors.npy|.jsonl`: one vector per image (the
 // pre-logits features, the class token or the mean patch token), for similarity search.
 import { Option, type Command } from 'commander';
-import { serializeNpy } from '@tfjs-vit/convert';
+import { serializeNpy, writeFileAtomic } from '@tfjs-vit/convert';
 import { ArgumentError } from '@tfjs-vit/ops';
 import { createClassifier, type EmbeddingPool, type ImageEmbedding } from '@tfjs-vit/pipeline';
-import { writeFileAtomic } from './atomic_file';
 import { describeBackend, useBackend } from './backend';
 import type { CliContext } from './context';
 import { expandImages } from './image_inputs';

@@ -3,6 +3,7 @@
 import { Identity, LayerNorm, Linear, PatchEmbed } from '@tfjs-vit/layers';
 import { VisionTransformer } from '@tfjs-vit/models';
 import { ArgumentError, importNode, TfjsVitError } from '@tfjs-vit/ops';
+import { openAtomicFile } from './atomic_file';
 import { OnnxGraphBuilder } from './onnx_graph';
 import { block, checkBlock, checkNorm, internalValues, layerNorm, linear, stateValues, type Unsupported } from './onnx_vit_parts';
 import { encodeLazyOnnxModel, onnxPieces, type LazyOnnxModel } from './onnx_write';
@@ -181,24 +182,19 @@ export interface SaveOnnxOptions extends ExportOnnxOptions {
  */
 export async function saveOnnx(model: VisionTransformer, path: string, options: SaveOnnxOptions = {}): Promise<number> {
   const { byteLength, pieces } = onnxPieces(buildOnnx(model, options));
-  const fs = await importNode<typeof import('node:fs/promises')>('node:fs/promises');
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  const file = await fs.open(tmp, 'w');
+  const fs = await importNode<typeof import('node:fs')>('node:fs');
+  const file = openAtomicFile(fs, path);
   try {
     let written = 0;
-    try {
-      for (const piece of pieces()) {
-        for (let at = 0; at < piece.byteLength; ) at += (await file.write(piece, at, piece.byteLength - at)).bytesWritten;
-        written += piece.byteLength;
-        options.onProgress?.(written, byteLength);
-      }
-    } finally {
-      await file.close();
+    for (const piece of pieces()) {
+      file.write(piece);
+      written += piece.byteLength;
+      options.onProgress?.(written, byteLength);
     }
-    await fs.rename(tmp, path);
+    file.commit();
     return written;
   } catch (e) {
-    await fs.rm(tmp, { force: true });
+    file.abort();
     throw e;
   }
 }

@@ -2,6 +2,7 @@
 // contiguous data in key order — the layout safetensors.torch.save_file produces and load_file reads.
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, importNode } from '@tfjs-vit/ops';
+import { openAtomicFile } from './atomic_file';
 import { floatToBfloat16, floatToHalf } from './dtypes';
 
 /** Anything with a state dict: a `Map` of tensors or a module (whose `stateDict()` makes new ones). */
@@ -134,7 +135,8 @@ export function serializeSafetensors(source: StateDictSource, options: SaveSafet
 /**
  * Writes a safetensors file that `safetensors.torch.load_file` and timm's `load_state_dict` read
  * (Node only). Tensors are made and written one at a time (a module's state too, key by key), so
- * memory stays near one tensor's size.
+ * memory stays near one tensor's size. The file appears only when complete (a temporary file, then
+ * a rename): an interrupted save leaves the previous file as it was.
  *
  * @example
  * await saveSafetensors(model, 'vit_tiny.safetensors', { metadata: { format: 'pt' } });
@@ -143,12 +145,14 @@ export async function saveSafetensors(source: StateDictSource, path: string, opt
   const fs = await importNode<typeof import('node:fs')>('node:fs');
   withStateDict(source, (dict) => {
     const { header, items } = plan(dict, options);
-    const fd = fs.openSync(path, 'w');
+    const file = openAtomicFile(fs, path);
     try {
-      fs.writeSync(fd, header);
-      for (const item of items) fs.writeSync(fd, encode(item));
-    } finally {
-      fs.closeSync(fd);
+      file.write(header);
+      for (const item of items) file.write(encode(item));
+      file.commit();
+    } catch (e) {
+      file.abort();
+      throw e;
     }
   });
 }

@@ -1,6 +1,7 @@
 // Writes the tfjs web format to a directory (Node): model.json and its ≤ 4 MiB shards.
 import type { VisionTransformer } from '@tfjs-vit/models';
 import { importNode } from '@tfjs-vit/ops';
+import { type AtomicFile, openAtomicFile } from './atomic_file';
 import { writeTfjsShards, type TfjsModelJson, type TfjsSaveOptions } from './tfjs_format';
 
 /** What `saveTfjsModel` wrote. */
@@ -17,7 +18,9 @@ export interface SavedTfjsModel {
 /**
  * Saves `model` in the tfjs web format under `dir` (created if needed): `model.json` with the
  * config and weightsManifest, and `group1-shardKofN.bin` files of at most 4 MiB (Node only).
- * `onShard(done, total)` reports progress after each file.
+ * `onShard(done, total)` reports progress after each file. Every file is written under a temporary
+ * name and renamed into place only when all are complete (model.json last), so an interrupted save
+ * leaves the previous model in `dir` as it was.
  *
  * @example
  * ```ts
@@ -34,18 +37,35 @@ export async function saveTfjsModel(
   const path = await importNode<typeof import('node:path')>('node:path');
   fs.mkdirSync(dir, { recursive: true });
   const shardPaths: string[] = [];
+  const files: AtomicFile[] = [];
   let totalBytes = 0;
-  // Shards are written as they fill (synchronously), so a multi-GB model never sits in memory twice.
-  const modelJson = writeTfjsShards(model, options, (i, shard, count, name) => {
-    const p = path.join(dir, name);
-    fs.writeFileSync(p, shard);
-    shardPaths.push(p);
-    totalBytes += shard.length;
-    options.onShard?.(i + 1, count);
-  });
-  const text = JSON.stringify(modelJson);
   const modelJsonPath = path.join(dir, 'model.json');
-  fs.writeFileSync(modelJsonPath, text);
-  totalBytes += Buffer.byteLength(text);
-  return { modelJsonPath, shardPaths, modelJson, totalBytes };
+  try {
+    // Shards are written as they fill (synchronously), so a multi-GB model never sits in memory
+    // twice; each goes to a temporary name first. Only when every file is complete are they renamed
+    // into place, model.json last: an interrupted save leaves the previous model as it was.
+    const modelJson = writeTfjsShards(model, options, (i, shard, count, name) => {
+      const file = openAtomicFile(fs, path.join(dir, name));
+      files.push(file);
+      file.write(shard);
+      file.commit({ rename: false });
+      shardPaths.push(file.path);
+      totalBytes += shard.length;
+      options.onShard?.(i + 1, count);
+    });
+    const text = JSON.stringify(modelJson);
+    const json = openAtomicFile(fs, modelJsonPath);
+    files.push(json);
+    json.write(text);
+    json.commit({ rename: false });
+    totalBytes += Buffer.byteLength(text);
+    for (const f of files) fs.renameSync(f.tempPath, f.path);
+    return { modelJsonPath, shardPaths, modelJson, totalBytes };
+  } catch (e) {
+    for (const f of files) {
+      f.abort();
+      fs.rmSync(f.tempPath, { force: true });
+    }
+    throw e;
+  }
 }

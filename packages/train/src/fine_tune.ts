@@ -2,10 +2,10 @@
 // split with seed 0, timm weights loaded shape-filtered, AdamW + cosine) as one library entry, in
 // three modes — a linear probe on features computed once, a frozen backbone run off the tape with
 // augmentation, or full fine-tuning. The CLI's `train` and the examples call this.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { encodeModelMeta, loadTimmCheckpoint, saveSafetensors, type TimmLoadReport, type TimmSource } from '@tfjs-vit/convert';
+import { encodeModelMeta, loadTimmCheckpoint, saveSafetensors, writeFileAtomic, type TimmLoadReport, type TimmSource } from '@tfjs-vit/convert';
 import { withSeededInit } from '@tfjs-vit/layers';
 import { createModel, createViT, getPretrainedCfg, type VisionTransformer, type VisionTransformerOptions } from '@tfjs-vit/models';
 import { ArgumentError } from '@tfjs-vit/ops';
@@ -247,7 +247,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       restore();
       const meta = encodeModelMeta({ ...(name ? { model: name } : {}), numHeads: c.numHeads, dataConfig: dc, labels: classes });
       await saveSafetensors(model, files.weights, { metadata: { format: 'pt', ...meta } });
-      writeFileSync(files.labels, classes.join('\n') + '\n');
+      await writeFileAtomic(files.labels, classes.join('\n') + '\n');
       if (existsSync(files.curve)) await saveSvgAsPng(readFileSync(files.curve, 'utf8'), files.curvePng);
       const bad = [...new Set(loaders.flatMap((l) => l.skipped.map((x) => relative(o.data, x.source))))];
       if (bad.length) log(`skipped ${bad.length} image${bad.length === 1 ? '' : 's'} that failed to decode: ${bad.slice(0, 5).join(', ')}${bad.length > 5 ? ', …' : ''}`);
@@ -259,7 +259,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
         files,
       };
       const settings = { data: o.data, weights: typeof o.weights === 'string' ? o.weights : o.weights ? '<bytes>' : null, model: name ?? o.model, mode, preLogits: !!o.preLogits, epochs, batchSize, lr, seed, backend: tf.getBackend() };
-      writeFileSync(files.results, JSON.stringify({ settings, ...r }, null, 2) + '\n');
+      await writeFileAtomic(files.results, JSON.stringify({ settings, ...r }, null, 2) + '\n');
       log(`wrote ${out}/{model.safetensors,labels.txt,results.json,metrics.jsonl,metrics.csv,curve.svg,curve.png,last/}`);
       return r;
     } finally {

@@ -1,10 +1,10 @@
 // The training loop: fit / evaluate / predict over async batch sources, with schedules, clipping,
 // accumulation, EMA, callbacks, progress, JSONL/CSV logs, a curve SVG and atomic checkpoints.
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tfjs-vit/ops/gradients';
 import { ArgumentError } from '@tfjs-vit/ops';
+import { writeFileAtomic } from '@tfjs-vit/convert';
 import { iterateBatches, knownLength, ownsBatches, setSourceEpoch } from './batch_source';
 import type { BatchLog, Callback, EpochLog } from './callbacks';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
@@ -233,7 +233,7 @@ export class Trainer {
     } finally {
       if (o.logDir && this.history.length) {
         const points = [...this.curve, ...this.history.map((h) => ({ ...h, epoch: h.epoch + 1 }))].sort((p, q) => p.epoch - q.epoch);
-        writeFileSync(join(o.logDir, 'curve.svg'), trainingCurveSvg(points));
+        await writeFileAtomic(join(o.logDir, 'curve.svg'), trainingCurveSvg(points));
       }
     }
   }
