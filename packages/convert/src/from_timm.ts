@@ -24,8 +24,6 @@ export interface FromTimmOptions extends ReadTimmStateDictOptions {
   imgSize?: ImgSize;
   /** true (default): any missing, unexpected or mismatched key throws and nothing is returned. */
   strict?: boolean;
-  /** false (default): a weight holding NaN or ±Inf throws `NonFiniteWeightError` naming its key. */
-  allowNonFinite?: boolean;
   /** Called with the load report and the notes on inferred settings (e.g. for a CLI to print). */
   onReport?: (report: TimmLoadReport & { config: VisionTransformerOptions }) => void;
 }
@@ -66,7 +64,7 @@ export async function fromTimm(source: TimmSource, options: FromTimmOptions = {}
       const cfg = config;
       build = () => createViT(cfg);
     }
-    const report = loadFresh(build, stream, { strict: options.strict ?? true, allowNonFinite: options.allowNonFinite ?? false });
+    const report = loadFresh(build, stream, options.strict ?? true);
     report.notes.unshift(...notes);
     options.onReport?.({ ...report, config });
     return report.model;
@@ -80,10 +78,10 @@ export async function fromTimm(source: TimmSource, options: FromTimmOptions = {}
  * checkpoint into it. Parameters the checkpoint does not give get their usual init: a fresh head
  * PyTorch's Linear default, anything else (a non-strict load) by rebuilding with timm's init.
  */
-function loadFresh(build: () => VisionTransformer, stream: TimmStateDictStream, options: { strict: boolean; allowNonFinite: boolean }): TimmLoadReport & { model: VisionTransformer } {
+function loadFresh(build: () => VisionTransformer, stream: TimmStateDictStream, strict: boolean): TimmLoadReport & { model: VisionTransformer } {
   let model = withZeroInit(build);
   try {
-    const { loadedKeys, ...report } = loadTimmStream(model, stream, options);
+    const { loadedKeys, ...report } = loadTimmStream(model, stream, { strict });
     const loaded = new Set(loadedKeys);
     const rest = model.namedParameters('', { includeBuffers: true }).filter(([k]) => !loaded.has(k));
     if (rest.every(([k]) => k === 'head.weight' || k === 'head.bias')) {
@@ -93,7 +91,7 @@ function loadFresh(build: () => VisionTransformer, stream: TimmStateDictStream, 
     } else {
       model.dispose();
       model = build(); // rare (strict: false with keys left out): the model's own init for those
-      loadTimmStream(model, stream, options);
+      loadTimmStream(model, stream, { strict });
     }
     return { ...report, model };
   } catch (err) {

@@ -93,6 +93,7 @@ describe('model.json is checked before anything is allocated', () => {
       [(w) => (w.dtype = 'complex64'), /weights\[0\]\.dtype must be one of/],
       [(w) => (w.dtype = null), /weights\[0\]\.dtype must be one of .* got null/],
       [(w) => (w.dtype = 'bogus'), /weights\[0\]\.dtype must be one of/],
+      [(w) => (w.dtype = 'int32'), /weights\[0\]\.dtype must be "float32" \(every VisionTransformer weight is\), got "int32"/], // same bytes, other numbers
       [(w) => ((w.quantization as Record<string, unknown>).dtype = 'bogus'), /weights\[0\]\.quantization\.dtype must be one of float16, uint8, uint16, got "bogus"/],
       [(w) => ((w.quantization as Record<string, unknown>).scale = 'x'), /weights\[0\]\.quantization\.scale must be a positive finite number/],
       [(w) => (w.quantization = 7), /weights\[0\]\.quantization must be an object, got 7/],

@@ -118,6 +118,9 @@ function checkWeight(w: unknown, path: string): asserts w is TfjsWeightSpec {
   }
   if ((shape as number[]).reduce((a, b) => a * b, 1) > MAX_ELEMENTS) fail(`${path}.shape`, `at most ${MAX_ELEMENTS} elements`, shape);
   if (!DTYPES.includes(dtype as (typeof DTYPES)[number])) fail(`${path}.dtype`, `one of ${DTYPES.join(', ')}`, dtype);
+  // tfjs' format allows int32 and bool weights, but every VisionTransformer weight is float32: another
+  // dtype would decode the same bytes as other numbers.
+  if (dtype !== 'float32') fail(`${path}.dtype`, '"float32" (every VisionTransformer weight is)', dtype);
   if (q === undefined) return;
   if (!q || typeof q !== 'object') fail(`${path}.quantization`, 'an object', q);
   const { dtype: qd, scale, min, original_dtype: od } = q as Record<string, unknown>;

@@ -13,6 +13,7 @@ import { serializeSafetensors } from './safetensors_write';
 import { toTfjsArtifacts } from './tfjs_format';
 import { saveTfjsModel } from './tfjs_format_save';
 import { loadTimmCheckpoint } from './timm_load';
+import { readTimmStateDict } from './timm_state_dict';
 
 const CONFIG = { imgSize: 32, patchSize: 8, embedDim: 32, depth: 2, numHeads: 4, numClasses: 10 };
 
@@ -61,8 +62,10 @@ describe('non-finite weights', () => {
     vit.dispose();
   });
 
-  it('fromTimm refuses the file and leaves no tensor behind', async () => {
+  it('fromTimm and readTimmStateDict refuse the file and leave no tensor behind', async () => {
     const before = tf.memory().numTensors;
+    await expect(readTimmStateDict(safetensors)).rejects.toThrow(/^blocks\.1\.mlp\.fc1\.weight: 2 of its 4096 values/);
+    (await readTimmStateDict(safetensors, { allowNonFinite: true })).dispose();
     await expect(fromTimm(safetensors, { model: { numHeads: 4 } })).rejects.toThrow(NonFiniteWeightError);
     expect(tf.memory().numTensors).toBe(before);
     (await fromTimm(safetensors, { model: { numHeads: 4 }, allowNonFinite: true })).dispose();
@@ -76,6 +79,9 @@ describe('non-finite weights', () => {
     const artifacts = toTfjsArtifacts(model);
     expect(() => fromTfjsArtifacts(artifacts)).toThrow(/^blocks\.1\.mlp\.fc1\.weight: 2 of its 4096 values/);
     fromTfjsArtifacts(artifacts, { allowNonFinite: true }).dispose();
+    // float16 shards: NaN and Inf survive the conversion (all-ones exponent) and are found in the bytes
+    const half = toTfjsArtifacts(model, { dtype: 'float16' });
+    expect(() => fromTfjsArtifacts(half)).toThrow(/^blocks\.1\.mlp\.fc1\.weight: 2 of its 4096 values/);
     const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-nonfinite-'));
     await saveTfjsModel(model, dir);
     const before = tf.memory().numTensors;

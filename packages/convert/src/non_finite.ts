@@ -2,7 +2,9 @@
 // exports) cannot tell a corrupt value from a real one, so the loaders refuse non-finite weights
 // unless the caller says they are expected (`allowNonFinite: true`).
 import * as tf from '@tensorflow/tfjs-core';
+import { loadedDType } from './dtypes';
 import { CheckpointError } from './errors';
+import type { TensorEntry } from './tensor_entry';
 
 /**
  * A weight holds NaN or ±Inf (code `CHECKPOINT_NON_FINITE`): `key` is the first such weight, in
@@ -32,18 +34,39 @@ export function countNonFinite(values: ArrayLike<number>): number {
   return n;
 }
 
-/** How many of a tensor's values are NaN or ±Inf (0 for int and bool tensors), on its backend. */
-export function tensorNonFinite(t: tf.Tensor): number {
-  if (t.dtype !== 'float32') return 0;
-  const n = tf.tidy(() => tf.sum(tf.cast(tf.logicalNot(tf.isFinite(t)), 'int32')));
-  const count = n.dataSync()[0] as number;
-  n.dispose();
-  return count;
+/**
+ * How many values of one tfjs manifest weight, as stored (`bytes`: its bytes in the shards), are NaN
+ * or ±Inf — read from the bytes on the CPU (a GPU backend's synchronous read-back is not available
+ * everywhere). float16 counts all-ones exponents; uint8/uint16 values are finite by construction
+ * (`q · scale + min` with a finite scale and min); int32 and bool are always finite.
+ */
+export function storedNonFinite(spec: { dtype: string; quantization?: { dtype: string } }, bytes: Uint8Array): number {
+  const q = spec.quantization?.dtype;
+  if (q === 'float16') {
+    const h = new Uint16Array(bytes.slice().buffer);
+    let n = 0;
+    for (const v of h) if ((v & 0x7c00) === 0x7c00) n++;
+    return n;
+  }
+  if (q !== undefined || spec.dtype !== 'float32') return 0;
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  return countNonFinite(new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2));
 }
 
-/** Throws NonFiniteWeightError when `t` holds NaN or ±Inf, unless `allow`. */
-export function assertFiniteWeight(key: string, t: tf.Tensor, allow = false): void {
-  if (allow) return;
-  const n = tensorNonFinite(t);
-  if (n > 0) throw new NonFiniteWeightError(key, n, t.size);
+/**
+ * A checkpoint entry as a tensor, its values checked on the CPU on the way: NaN or ±Inf throws
+ * NonFiniteWeightError naming `key` unless `allow`; the count is returned either way. Read errors
+ * are CheckpointErrors prefixed with `key`.
+ */
+export function checkedTensor(entry: TensorEntry, key: string, allow: boolean): { tensor: tf.Tensor; nonFinite: number } {
+  let values;
+  try {
+    values = entry.values();
+  } catch (err) {
+    if (err instanceof CheckpointError) throw new CheckpointError(err.code, `${key}: ${err.message}`, { cause: err });
+    throw err;
+  }
+  const nonFinite = countNonFinite(values);
+  if (nonFinite && !allow) throw new NonFiniteWeightError(key, nonFinite, values.length);
+  return { tensor: tf.tensor(values, [...entry.shape], loadedDType(entry.dtype)), nonFinite };
 }

@@ -19,6 +19,9 @@ import type { ZipEntry } from './zip';
 export function openNpz(src: ByteSource, members: Map<string, ZipEntry>): Checkpoint {
   const entries = new Map<string, TensorEntry>();
   for (const m of members.values()) {
+    // Every member's local header is checked against the directory (and a stored one's CRC-32), the
+    // ones skipped below too: a corrupt name must not make an array silently disappear.
+    m.dataOffset();
     if (!m.name.endsWith('.npy')) continue;
     const key = m.name.slice(0, -4);
     if (m.method === 0) {

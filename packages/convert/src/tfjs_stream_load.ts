@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeReport, type LoadReport, StateDictError, withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
-import { assertFiniteWeight } from './non_finite';
+import { NonFiniteWeightError, storedNonFinite } from './non_finite';
+import { numel } from './tensor_entry';
 import { checkShard, groupBytes, optionsOf, TfjsFormatError, weightBytes, type TfjsModelJson } from './tfjs_format';
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {
@@ -81,14 +82,10 @@ export async function loadTfjsStreaming(
           }
           offset += s.length;
         }
+        const bad = storedNonFinite(w, data);
+        if (bad && !options.allowNonFinite) throw new NonFiniteWeightError(w.name, bad, numel(w.shape));
         const t = tf.io.decodeWeights(data.buffer, [w as tf.io.WeightsManifestEntry])[w.name];
         const p = params.get(w.name)!;
-        try {
-          assertFiniteWeight(w.name, t, options.allowNonFinite);
-        } catch (e) {
-          t.dispose();
-          throw e;
-        }
         tf.tidy(() => p.variable.assign(tf.cast(p.layout.fromState(t), p.variable.dtype)));
         t.dispose();
         at += bytes;

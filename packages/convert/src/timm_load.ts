@@ -6,7 +6,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeReport, type LoadReport, type Parameter, StateDictError } from '@tfjs-vit/layers';
 import type { VisionTransformer } from '@tfjs-vit/models';
 import { CheckpointError } from './errors';
-import { assertFiniteWeight, tensorNonFinite } from './non_finite';
 import { HF_LAYER_NORM_EPS } from './map_hf';
 import { POS_EMBED_RESAMPLING, type PosEmbedResampling, resampleAbsPosEmbed } from './pos_embed_filter';
 import type { SourceLayout } from './source_layout';
@@ -17,11 +16,6 @@ import { openTimmStateDict, streamOfStateDict, type TimmStateDictStream } from '
 export interface LoadTimmOptions extends ReadTimmStateDictOptions {
   /** true (default): any missing, unexpected or mismatched key throws before anything is loaded. */
   strict?: boolean;
-  /**
-   * false (default): a weight holding NaN or ±Inf throws `NonFiniteWeightError` naming its key (the
-   * weights before it in load order are loaded by then). true: load them; `report.nonFinite` lists them.
-   */
-  allowNonFinite?: boolean;
 }
 
 /** What {@link loadTimmCheckpoint} did: PyTorch's key report plus the conversion steps. */
@@ -37,7 +31,11 @@ export interface TimmLoadReport extends LoadReport {
   posEmbed: (PosEmbedResampling & { fromTokens: number; toTokens: number; grid: [number, number] }) | null;
   /** Anything else worth knowing (e.g. a LayerNorm eps that differs from the source's). */
   notes: string[];
-  /** Weights loaded with NaN or ±Inf values (only with `allowNonFinite: true`), by checkpoint key. */
+  /**
+   * Stored tensors loaded with NaN or ±Inf values (only with `allowNonFinite: true`; otherwise the
+   * first one throws `NonFiniteWeightError`, the weights before it in load order loaded by then), by
+   * checkpoint key.
+   */
   nonFinite: { key: string; count: number }[];
 }
 
@@ -152,29 +150,24 @@ function planLoad(model: VisionTransformer, stream: TimmStateDictStream): LoadPl
  * const stream = await openTimmStateDict('vit.safetensors');
  * try { loadTimmStream(vit, stream); } finally { stream.close(); }
  */
-export function loadTimmStream(model: VisionTransformer, stream: TimmStateDictStream, options: { strict?: boolean; allowNonFinite?: boolean } = {}): TimmLoadReport & { loadedKeys: string[] } {
+export function loadTimmStream(model: VisionTransformer, stream: TimmStateDictStream, options: { strict?: boolean } = {}): TimmLoadReport & { loadedKeys: string[] } {
   const { report, write, resample } = planLoad(model, stream);
   const bad = report.missingKeys.length + report.unexpectedKeys.length + report.shapeMismatches.length;
   if ((options.strict ?? true) && bad > 0) {
     const keys = { missingKeys: report.missingKeys, unexpectedKeys: report.unexpectedKeys, shapeMismatches: report.shapeMismatches };
     throw new CheckpointMismatchError(report, new StateDictError(describeReport(keys), keys));
   }
-  const nonFinite: { key: string; count: number }[] = [];
   stream.forEachGroup((tensors) => {
     for (const [key, t] of tensors) {
       const p = write.get(key);
       if (!p) continue;
-      if (options.allowNonFinite) {
-        const count = tensorNonFinite(t);
-        if (count) nonFinite.push({ key, count });
-      } else assertFiniteWeight(key, t);
       tf.tidy(() => {
         const value = key === 'pos_embed' && resample ? resample(t) : t;
         p.variable.assign(tf.cast(p.layout.fromState(value), p.variable.dtype));
       });
     }
   });
-  return { ...report, nonFinite, loadedKeys: [...write.keys()] };
+  return { ...report, nonFinite: [...stream.nonFinite], loadedKeys: [...write.keys()] };
 }
 
 /**
@@ -186,7 +179,7 @@ export function loadTimmStream(model: VisionTransformer, stream: TimmStateDictSt
  * const report = loadTimmStateDict(vit, sd, { strict: false });
  * sd.dispose();
  */
-export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, options: { strict?: boolean; allowNonFinite?: boolean } = {}): TimmLoadReport {
+export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, options: { strict?: boolean } = {}): TimmLoadReport {
   const { loadedKeys: _, ...report } = loadTimmStream(model, streamOfStateDict(sd, false), options);
   return report;
 }

@@ -7,6 +7,7 @@ import { CheckpointError } from './errors';
 import { mapHfKeys } from './map_hf';
 import { jaxNumHeads, mapJaxKeys } from './map_jax';
 import { mapTorchvisionKeys } from './map_torchvision';
+import { checkedTensor } from './non_finite';
 import { type CheckpointSource, openCheckpoint } from './read_checkpoint';
 import { requireLayout, type SourceLayout } from './source_layout';
 import { unwrapKeys, type UnwrapOptions } from './unwrap';
@@ -20,6 +21,11 @@ export interface ReadTimmStateDictOptions extends UnwrapOptions {
   filter?: (checkpointKey: string) => boolean;
   /** Skip detection and map from this layout. */
   layout?: SourceLayout;
+  /**
+   * false (default): a stored tensor holding NaN or ±Inf throws `NonFiniteWeightError` naming its
+   * key when its values are read. true: read it anyway (a stream lists it in `nonFinite`).
+   */
+  allowNonFinite?: boolean;
 }
 
 /** A state dict in timm's keys and layouts, and what was done to get it. */
@@ -57,14 +63,7 @@ async function materialise(source: TimmSource, options: ReadTimmStateDictOptions
   try {
     const keys = [...ckpt.entries.keys()].filter((k) => !options.filter || options.filter(k));
     const unwrap = unwrapKeys(keys, options);
-    for (const [key, orig] of unwrap.keys) {
-      try {
-        raw.set(key, ckpt.entries.get(orig)!.tensor());
-      } catch (err) {
-        if (err instanceof CheckpointError) throw new CheckpointError(err.code, `${orig}: ${err.message}`, { cause: err });
-        throw err;
-      }
-    }
+    for (const [key, orig] of unwrap.keys) raw.set(key, checkedTensor(ckpt.entries.get(orig)!, orig, options.allowNonFinite ?? false).tensor);
     return { raw, owned: true, unwrap };
   } catch (err) {
     for (const t of raw.values()) t.dispose();

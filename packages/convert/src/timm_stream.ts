@@ -7,6 +7,7 @@ import { CheckpointError } from './errors';
 import { mapHfKeys } from './map_hf';
 import { JAX_PREFIXES, jaxNumHeads, mapJaxKeys } from './map_jax';
 import { mapTorchvisionKeys } from './map_torchvision';
+import { checkedTensor } from './non_finite';
 import { type CheckpointSource, openCheckpoint } from './read_checkpoint';
 import { requireLayout, type SourceLayout } from './source_layout';
 import type { TensorEntry } from './tensor_entry';
@@ -28,6 +29,11 @@ export interface TimmStateDictStream {
   metadata?: Record<string, string>;
   /** Reads, maps and hands over the tensors group by group; each group is freed when `fn` returns. */
   forEachGroup(fn: (tensors: ReadonlyMap<string, tf.Tensor>) => void): void;
+  /**
+   * Stored tensors read so far that hold NaN or ±Inf, by checkpoint key (only with
+   * `allowNonFinite`; otherwise reading one throws). Values are checked as they are read, on the CPU.
+   */
+  readonly nonFinite: { key: string; count: number }[];
   /** Releases the source (and tensors this object holds). */
   close(): void;
 }
@@ -38,6 +44,7 @@ export function streamOfStateDict(sd: TimmStateDict, owned = true): TimmStateDic
     shapes: new Map([...sd.tensors].map(([k, t]) => [k, [...t.shape]])),
     layout: sd.layout, wrappers: sd.wrappers, strippedPrefixes: sd.strippedPrefixes, numHeads: sd.numHeads,
     forEachGroup: (fn) => fn(sd.tensors),
+    nonFinite: [], // tensors the caller holds are not checked: the check is for corrupt files
     close: () => owned && sd.dispose(),
   };
 }
@@ -89,16 +96,20 @@ function groupsOf(layout: SourceLayout, keys: string[]): Group[] {
   });
 }
 
-function runGroup(group: Group, entries: Map<string, TensorEntry>, orig: Map<string, string>, layout: SourceLayout, fn: (t: ReadonlyMap<string, tf.Tensor>) => void): void {
+/** Where a stream's non-finite values go: refused, or counted in `found` (seen: keys already counted). */
+type FiniteCheck = { allow: boolean; found: { key: string; count: number }[]; seen: Set<string> };
+
+function runGroup(group: Group, entries: Map<string, TensorEntry>, orig: Map<string, string>, layout: SourceLayout, fn: (t: ReadonlyMap<string, tf.Tensor>) => void, finite: FiniteCheck): void {
   const raw = new Map<string, tf.Tensor>();
   let out = new Map<string, tf.Tensor>();
   try {
     for (const k of group.keys) {
-      try {
-        raw.set(k, entries.get(k)!.tensor());
-      } catch (err) {
-        if (err instanceof CheckpointError) throw new CheckpointError(err.code, `${orig.get(k)}: ${err.message}`, { cause: err });
-        throw err;
+      const key = orig.get(k) ?? k;
+      const { tensor, nonFinite } = checkedTensor(entries.get(k)!, key, finite.allow);
+      raw.set(k, tensor);
+      if (nonFinite && !finite.seen.has(key)) {
+        finite.seen.add(key);
+        finite.found.push({ key, count: nonFinite });
       }
     }
     out = new Map(Object.entries(tf.tidy(() => {
@@ -138,8 +149,9 @@ export async function openTimmStateDict(source: TimmSource, options: ReadTimmSta
     for (const [key, orig] of unwrap.keys) entries.set(key, ckpt.entries.get(orig)!);
     const layout = options.layout ?? requireLayout(entries.keys(), (k) => entries.get(k)?.shape);
     const groups = groupsOf(layout, [...entries.keys()]);
+    const finite: FiniteCheck = { allow: options.allowNonFinite ?? false, found: [], seen: new Set() };
     const forEachGroup = (fn: (t: ReadonlyMap<string, tf.Tensor>) => void) => {
-      for (const g of groups) runGroup(g, entries, unwrap.keys, layout, fn);
+      for (const g of groups) runGroup(g, entries, unwrap.keys, layout, fn, finite);
     };
     const shapes = new Map<string, number[]>();
     if (layout === 'timm' || layout === 'torchvision') {
@@ -154,7 +166,7 @@ export async function openTimmStateDict(source: TimmSource, options: ReadTimmSta
       shapes, layout, wrappers: unwrap.wrappers, strippedPrefixes: unwrap.strippedPrefixes,
       numHeads: layout === 'jax' ? jaxNumHeads(entries) : undefined,
       ...(ckpt.meta.metadata ? { metadata: ckpt.meta.metadata } : {}),
-      forEachGroup, close: () => ckpt.close(),
+      forEachGroup, nonFinite: finite.found, close: () => ckpt.close(),
     };
   } catch (err) {
     ckpt.close();

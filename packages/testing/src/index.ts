@@ -2,3 +2,4 @@ export { describeBackends, TEST_BACKENDS } from './backends';
 export { loadFixture, type Fixture } from './fixtures';
 export { expectClose, expectRelClose, maxAbsDiff, tensorGrowth } from './close';
 export { CHROMIUM, hasChromium, launchChromium, serveStatic, type LaunchOptions, type StaticServer } from './browser';
+export { fuzzRuns, runFuzzDriver, FUZZ_ADDRESS_SPACE, type FuzzTally } from './fuzz.mjs';
