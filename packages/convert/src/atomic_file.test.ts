@@ -1,6 +1,5 @@
 // Writers killed mid-write (SIGKILL, in a child process running the built package): the previous
 // file is left as it was and nothing partial appears under the final name.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +7,10 @@ import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { createViT } from '@tfjs-vit/models';
+import { killWhen } from '@tfjs-vit/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openAtomicFile, writeFileAtomic } from './atomic_file';
+import { saveOnnx } from './onnx_export';
 import { serializeSafetensors, saveSafetensors } from './safetensors_write';
 import { saveTfjsModel } from './tfjs_format_save';
 
@@ -20,12 +21,14 @@ const CHILD = `
   import * as tf from '@tensorflow/tfjs-core';
   import '@tensorflow/tfjs-backend-cpu';
   import { createViT } from '@tfjs-vit/models';
-  import { saveSafetensors, saveTfjsModel, writeFileAtomic } from './dist/index.js';
+  import { saveOnnx, saveSafetensors, saveTfjsModel, writeFileAtomic } from './dist/index.js';
   const [kind, path] = process.argv.slice(-2);
   await tf.setBackend('cpu');
   if (kind === 'safetensors') {
     const big = new Map(Array.from({ length: 48 }, (_, i) => [\`w\${i}\`, tf.fill([1 << 20], i + 0.5)]));
     await saveSafetensors(big, path);
+  } else if (kind === 'onnx') {
+    await saveOnnx(createViT({ embedDim: 384, depth: 12, numHeads: 6 }), path);
   } else if (kind === 'tfjs') {
     await saveTfjsModel(createViT({ embedDim: 384, depth: 12, numHeads: 6 }), path, { shardBytes: 1 << 20 });
   } else {
@@ -35,26 +38,11 @@ const CHILD = `
 `;
 
 /** Runs the child writer and SIGKILLs it as soon as a temporary file has bytes in `dir`. */
-function killMidWrite(kind: string, target: string, dir: string): Promise<{ killed: boolean; sawTemp: boolean; stdout: string }> {
+async function killMidWrite(kind: string, target: string, dir: string): Promise<{ killed: boolean; sawTemp: boolean; stdout: string }> {
   if (!existsSync(join(pkg, 'dist', 'index.js'))) throw new Error('packages/convert/dist is not built: npm run build -w @tfjs-vit/convert (npm test builds it first)');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', CHILD, kind, target], { cwd: pkg, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let sawTemp = false;
-    child.stdout.on('data', (d) => (stdout += d));
-    const poll = setInterval(() => {
-      const temp = readdirSync(dir).find((f) => f.endsWith('.tmp') && statSync(join(dir, f)).size > 0);
-      if (temp && !sawTemp) {
-        sawTemp = true;
-        child.kill('SIGKILL');
-      }
-    }, 2);
-    child.on('error', reject);
-    child.on('close', (_code, signal) => {
-      clearInterval(poll);
-      resolve({ killed: signal === 'SIGKILL', sawTemp, stdout });
-    });
-  });
+  const r = await killWhen(CHILD, [kind, target], pkg, () => readdirSync(dir).some((f) => f.endsWith('.tmp') && statSync(join(dir, f)).size > 0));
+  if (!r.triggered) throw new Error(`the writer ended before it was killed: ${r.stderr.slice(-1000)}`);
+  return { killed: r.killed, sawTemp: r.triggered, stdout: r.stdout };
 }
 
 /** Every file of `dir` but the temporary ones, with its bytes. */
@@ -92,6 +80,18 @@ describe('atomic writes', () => {
     const r = await killMidWrite('safetensors', path, dir);
     expect(r).toMatchObject({ killed: true, sawTemp: true, stdout: '' });
     expect(snapshot(dir)).toEqual(new Map([['model.safetensors', before]]));
+  });
+
+  it('saveOnnx killed mid-write leaves the previous file intact', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfjs-vit-atomic-onnx-'));
+    const path = join(dir, 'model.onnx');
+    const small = createViT({ imgSize: 32, patchSize: 8, embedDim: 32, depth: 1, numHeads: 4, numClasses: 10 });
+    await saveOnnx(small, path);
+    small.dispose();
+    const before = readFileSync(path);
+    const r = await killMidWrite('onnx', path, dir);
+    expect(r).toMatchObject({ killed: true, sawTemp: true, stdout: '' });
+    expect(snapshot(dir)).toEqual(new Map([['model.onnx', before]]));
   });
 
   it('saveTfjsModel killed mid-write leaves the previous model.json and shards intact', async () => {
