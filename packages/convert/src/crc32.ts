@@ -1,6 +1,7 @@
-// CRC-32 (IEEE 802.3, the polynomial of zip, gzip and PNG) without a dependency: integrity checks of
-// zip entries and tfjs shards. Slicing-by-8 — eight tables, eight bytes a step — because every
-// entry of a checkpoint is checked on load.
+// CRC-32 (IEEE 802.3, the polynomial of zip, gzip and PNG): integrity checks of zip entries and
+// tfjs shards. Node's zlib.crc32 where the runtime has it (Node ≥ 20.16: about twice as fast), else
+// our own slicing-by-8 — eight tables, eight bytes a step — because every entry of a checkpoint is
+// checked on load.
 
 const TABLES = (() => {
   const t = new Uint32Array(8 * 256);
@@ -30,6 +31,18 @@ const TABLES = (() => {
  * ```
  */
 export function crc32(bytes: Uint8Array, previous = 0): number {
+  return native ? native(bytes, previous) >>> 0 : crc32Portable(bytes, previous);
+}
+
+/** zlib.crc32, found without importing node:zlib (so browser bundles stay clean). */
+const native = (() => {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const zlib = proc?.getBuiltinModule?.('node:zlib') as { crc32?: (data: Uint8Array, value?: number) => number } | undefined;
+  return typeof zlib?.crc32 === 'function' ? zlib.crc32 : null;
+})();
+
+/** @internal The portable implementation {@link crc32} falls back to (same results). */
+export function crc32Portable(bytes: Uint8Array, previous = 0): number {
   const t = TABLES;
   let c = ~previous >>> 0;
   let i = 0;
