@@ -3,8 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { countNonFinite, decodeTfjsGroup, inferViTConfig, openCheckpoint, openTimmStateDict, parseTfjsModelJson } from '@tfjs-vit/convert';
-import * as tf from '@tensorflow/tfjs-core';
+import { countNonFinite, inferViTConfig, openCheckpoint, openTimmStateDict, parseTfjsModelJson, storedNonFiniteWeights } from '@tfjs-vit/convert';
 import { countParameters, getModelConfig, matchModels, parameterShapes, type ViTConfig } from '@tfjs-vit/models';
 import { TfjsVitError } from '@tfjs-vit/ops';
 import { useBackend } from './backend';
@@ -68,12 +67,8 @@ async function tfjsInfo(path: string): Promise<CheckpointInfo> {
   }
   const nonFinite: CheckpointInfo['nonFinite'] = [];
   for (const g of mj.weightsManifest) {
-    const decoded = decodeTfjsGroup(g, g.paths.map((p) => new Uint8Array(readFileSync(join(dir, p)))));
-    for (const [key, t] of decoded) {
-      const count = countNonFinite(t.dataSync());
-      if (count) nonFinite.push({ key, count });
-    }
-    tf.dispose([...decoded.values()]);
+    const shards = g.paths.map((p) => new Uint8Array(readFileSync(join(dir, p))));
+    for (const { key, count } of storedNonFiniteWeights(g, shards)) nonFinite.push({ key, count });
   }
   return {
     nonFinite,

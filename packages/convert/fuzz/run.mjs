@@ -32,9 +32,13 @@ function dataPkl(b) {
   return [e.dataOffset(), e.dataOffset() + e.size];
 }
 
+/** data.pkl's range in nested_zip.pth; the mutations of that target preserve lengths, so it does not move. */
+let pklRange;
+
 /** Writes data.pkl's CRC-32 into its central record, so a mutated pickle reaches the unpickler. */
 function restampDataPkl(b) {
-  const [start, end] = dataPkl(fixture('nested_zip.pth')); // the pickle's range does not move (length-preserving)
+  pklRange ??= dataPkl(fixture('nested_zip.pth'));
+  const [start, end] = pklRange;
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let eocd = b.length - 22;
   while (dv.getUint32(eocd, true) !== 0x06054b50) eocd--;

@@ -34,6 +34,11 @@ export function crc32(bytes: Uint8Array, previous = 0): number {
   return native ? native(bytes, previous) >>> 0 : crc32Portable(bytes, previous);
 }
 
+/** A CRC-32 for a message: `0x` and eight hex digits. */
+export function hexCrc(n: number): string {
+  return `0x${n.toString(16).padStart(8, '0')}`;
+}
+
 /** zlib.crc32, found without importing node:zlib (so browser bundles stay clean). */
 const native = (() => {
   const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;

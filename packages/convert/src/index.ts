@@ -31,7 +31,7 @@ export { saveTfjsModel, type SavedTfjsModel } from './tfjs_format_save';
 export { loadModel, loadModelWithMeta, fromTfjsArtifacts, type LoadModelOptions, type LoadedTfjsModel, type FetchLike } from './load_model';
 export { crc32 } from './crc32';
 export { writeFileAtomic, openAtomicFile, type AtomicFile } from './atomic_file';
-export { NonFiniteWeightError, countNonFinite } from './non_finite';
+export { NonFiniteWeightError, countNonFinite, storedNonFiniteWeights } from './non_finite';
 export { exportOnnx, saveOnnx, OnnxExportError, type ExportOnnxOptions, type SaveOnnxOptions } from './onnx_export';
 export { encodeOnnxModel, decodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxAttribute, type OnnxValueInfo } from './onnx_proto';
 // Mapping checkpoints (timm, torchvision, Hugging Face, JAX) into our VisionTransformer.

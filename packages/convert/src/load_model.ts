@@ -7,8 +7,8 @@ import { importNode } from '@tfjs-vit/ops';
 import type { ModelMeta } from './checkpoint_meta';
 import { loadTfjsStreaming } from './tfjs_stream_load';
 import type { ModelJsonCheckOptions } from './model_json_check';
-import { NonFiniteWeightError, storedNonFinite } from './non_finite';
-import { decodeTfjsGroup, groupBytes, optionsOf, weightBytes, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson, type TfjsWeightGroup } from './tfjs_format';
+import { NonFiniteWeightError, storedNonFiniteWeights } from './non_finite';
+import { decodeTfjsGroup, groupBytes, optionsOf, parseTfjsModelJson, TfjsFormatError, type TfjsArtifacts, type TfjsModelJson, type TfjsWeightGroup } from './tfjs_format';
 
 /** The `fetch` the loader uses: the global one or yours (auth headers, a cache, a test server). */
 export type FetchLike = (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer>; text(): Promise<string> }>;
@@ -65,7 +65,10 @@ export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknow
       const shards = artifacts.shards.slice(at, at + g.paths.length);
       at += g.paths.length;
       for (const [k, t] of decodeTfjsGroup(g, shards)) tensors.set(k, t); // shards' CRC-32 checked here
-      if (!options.allowNonFinite) checkGroupFinite(g, shards);
+      if (!options.allowNonFinite) {
+        const bad = storedNonFiniteWeights(g, shards).next();
+        if (!bad.done) throw new NonFiniteWeightError(bad.value.key, bad.value.count, bad.value.total);
+      }
     }
     model.loadStateDict(tensors, { strict: true });
   } catch (e) {
@@ -75,26 +78,6 @@ export function fromTfjsArtifacts(artifacts: { modelJson: TfjsModelJson | unknow
     tf.dispose([...tensors.values()]);
   }
   return model.eval();
-}
-
-/** Throws NonFiniteWeightError for the first weight of `group` whose stored values hold NaN or ±Inf. */
-function checkGroupFinite(group: TfjsWeightGroup, shards: readonly Uint8Array[]): void {
-  let shard = 0;
-  let at = 0; // offset in shards[shard]
-  for (const w of group.weights) {
-    const data = new Uint8Array(weightBytes(w));
-    for (let filled = 0; filled < data.length; ) {
-      const s = shards[shard];
-      if (!s) return; // too few bytes: decodeTfjsGroup says so
-      const n = Math.min(data.length - filled, s.length - at);
-      data.set(s.subarray(at, at + n), filled);
-      filled += n;
-      at += n;
-      if (at === s.length) [shard, at] = [shard + 1, 0];
-    }
-    const bad = storedNonFinite(w, data);
-    if (bad) throw new NonFiniteWeightError(w.name, bad, w.shape.reduce((a, b) => a * b, 1));
-  }
 }
 
 function pathIndex(groups: readonly TfjsWeightGroup[], path: string): number {

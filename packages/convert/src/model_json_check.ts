@@ -186,16 +186,23 @@ export function checkModelJson(j: Partial<TfjsModelJson>, options: ModelJsonChec
   }
   // The manifest must hold exactly the config's keys and shapes: the strict loader's report, before
   // the model exists.
-  const specs = new Map(j.weightsManifest.flatMap((g) => g.weights.map((w) => [w.name, w.shape] as const)));
-  const own = parameterShapes(j.config);
+  checkManifestFits(j.weightsManifest, parameterShapes(j.config), 'model.json: the weightsManifest does not fit the config: ');
+}
+
+/**
+ * Throws StateDictError (its report and `prefix` + the report's description as the message) unless
+ * the manifest holds exactly the keys of `expected`, each with its shape.
+ */
+export function checkManifestFits(groups: readonly TfjsWeightGroup[], expected: ReadonlyMap<string, readonly number[]>, prefix = ''): void {
+  const specs = new Map(groups.flatMap((g) => g.weights.map((w) => [w.name, w.shape] as const)));
   const report: LoadReport = { missingKeys: [], unexpectedKeys: [], shapeMismatches: [] };
-  for (const [key, expected] of own) {
+  for (const [key, want] of expected) {
     const got = specs.get(key);
     if (!got) report.missingKeys.push(key);
-    else if (got.length !== expected.length || got.some((d, i) => d !== expected[i])) report.shapeMismatches.push({ key, expected, got: [...got] });
+    else if (got.length !== want.length || got.some((d, i) => d !== want[i])) report.shapeMismatches.push({ key, expected: [...want], got: [...got] });
   }
-  for (const key of specs.keys()) if (!own.has(key)) report.unexpectedKeys.push(key);
+  for (const key of specs.keys()) if (!expected.has(key)) report.unexpectedKeys.push(key);
   if (report.missingKeys.length + report.unexpectedKeys.length + report.shapeMismatches.length > 0) {
-    throw new StateDictError(`model.json: the weightsManifest does not fit the config: ${describeReport(report)}`, report);
+    throw new StateDictError(`${prefix}${describeReport(report)}`, report);
   }
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadedDType } from './dtypes';
 import { CheckpointError } from './errors';
 import type { TensorEntry } from './tensor_entry';
+import { type TfjsWeightGroup, weightBytes } from './tfjs_format';
 
 /**
  * A weight holds NaN or ±Inf (code `CHECKPOINT_NON_FINITE`): `key` is the first such weight, in
@@ -51,6 +52,29 @@ export function storedNonFinite(spec: { dtype: string; quantization?: { dtype: s
   if (q !== undefined || spec.dtype !== 'float32') return 0;
   const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
   return countNonFinite(new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength >> 2));
+}
+
+/**
+ * The weights of a tfjs manifest group whose stored values hold NaN or ±Inf, in manifest order,
+ * read from the group's shards (in `paths` order) on the CPU; stops early if the shards run short.
+ */
+export function* storedNonFiniteWeights(group: TfjsWeightGroup, shards: readonly Uint8Array[]): Generator<{ key: string; count: number; total: number }> {
+  let shard = 0;
+  let at = 0; // offset in shards[shard]
+  for (const w of group.weights) {
+    const data = new Uint8Array(weightBytes(w)); // one weight's bytes, copied out of one or more shards
+    for (let filled = 0; filled < data.length; ) {
+      const s = shards[shard];
+      if (!s) return;
+      const n = Math.min(data.length - filled, s.length - at);
+      data.set(s.subarray(at, at + n), filled);
+      filled += n;
+      at += n;
+      if (at === s.length) [shard, at] = [shard + 1, 0];
+    }
+    const count = storedNonFinite(w, data);
+    if (count) yield { key: w.name, count, total: w.shape.reduce((a, b) => a * b, 1) };
+  }
 }
 
 /**

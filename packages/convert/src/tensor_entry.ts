@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { fmtShape } from '@tfjs-vit/ops';
 import { decodeElements, ELEMENT_SIZE, loadedDType, swapBytes, type LoadedValues, type SourceDType } from './dtypes';
 import { CheckpointError } from './errors';
+import { describe } from './pickle';
 import type { ByteSource } from './source';
 
 /**
@@ -99,14 +100,12 @@ export function gatherStrided<T extends LoadedValues>(src: T, shape: readonly nu
 }
 
 /**
- * A value from a checkpoint for a message, without looking inside it: a list of up to 8 numbers as
- * written, anything else by kind and size (a value may be nested a million deep, or cyclic).
+ * A view's field for a message, without walking it (it may be nested a million deep, or cyclic): a
+ * number or a short list of numbers as written, anything else as pickle's `describe`.
  */
 function show(v: unknown): string {
-  if (Array.isArray(v)) return v.length <= 8 && v.every((x) => typeof x === 'number') ? `[${v.join(', ')}]` : `a list of ${v.length}`;
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint' || v == null) return String(v);
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
+  if (typeof v === 'number') return String(v);
+  return Array.isArray(v) && v.length <= 8 && v.every((x) => typeof x === 'number') ? `[${v.join(', ')}]` : describe(v);
 }
 
 /** Checks a view against its storage and returns a lazy entry for it. */

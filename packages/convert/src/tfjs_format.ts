@@ -5,7 +5,7 @@ import { GELU, LayerNorm } from '@tfjs-vit/layers';
 import type { VisionTransformer, VisionTransformerOptions, ViTConfig } from '@tfjs-vit/models';
 import { ArgumentError } from '@tfjs-vit/ops';
 import { encodeModelMeta, MODEL_META_KEY, type ModelMeta, readModelMeta } from './checkpoint_meta';
-import { crc32 } from './crc32';
+import { crc32, hexCrc as hex } from './crc32';
 import { floatToHalf } from './dtypes';
 import { checkModelJson, type ModelJsonCheckOptions } from './model_json_check';
 import { TfjsFormatError } from './tfjs_format_error';
@@ -301,7 +301,6 @@ export function checkShard(group: TfjsWeightGroup, index: number, bytes: Uint8Ar
   }
 }
 
-const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 /** `meta` checked and normalised as a safetensors file's metadata is; a bad field is a TfjsFormatError naming it. */
 function metaOf(meta: unknown): ModelMeta {

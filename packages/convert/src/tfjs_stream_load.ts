@@ -2,30 +2,16 @@
 // the manifest first, then each weight is decoded from the shards that hold it, written into its
 // parameter and freed; a shard is dropped once read past. Memory: the model plus a shard or two.
 import * as tf from '@tensorflow/tfjs-core';
-import { describeReport, type LoadReport, StateDictError, withZeroInit } from '@tfjs-vit/layers';
+import { withZeroInit } from '@tfjs-vit/layers';
 import { createViT, type VisionTransformer } from '@tfjs-vit/models';
+import { checkManifestFits } from './model_json_check';
 import { NonFiniteWeightError, storedNonFinite } from './non_finite';
 import { numel } from './tensor_entry';
 import { checkShard, groupBytes, optionsOf, TfjsFormatError, weightBytes, type TfjsModelJson } from './tfjs_format';
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
 /** Throws StateDictError unless the manifest holds exactly the model's keys with its shapes. */
 function checkManifest(model: VisionTransformer, modelJson: TfjsModelJson): void {
-  const own = new Map(model.namedParameters('', { includeBuffers: true }).map(([k, p]) => [k, p.stateShape]));
-  const specs = new Map(modelJson.weightsManifest.flatMap((g) => g.weights.map((w) => [w.name, w] as const)));
-  const report: LoadReport = { missingKeys: [], unexpectedKeys: [], shapeMismatches: [] };
-  for (const [key, expected] of own) {
-    const w = specs.get(key);
-    if (!w) report.missingKeys.push(key);
-    else if (!sameShape(expected, w.shape)) report.shapeMismatches.push({ key, expected, got: [...w.shape] });
-  }
-  for (const key of specs.keys()) if (!own.has(key)) report.unexpectedKeys.push(key);
-  if (report.missingKeys.length + report.unexpectedKeys.length + report.shapeMismatches.length > 0) {
-    throw new StateDictError(describeReport(report), report);
-  }
+  checkManifestFits(modelJson.weightsManifest, new Map(model.namedParameters('', { includeBuffers: true }).map(([k, p]) => [k, p.stateShape])));
 }
 
 /**

@@ -96,8 +96,8 @@ function groupsOf(layout: SourceLayout, keys: string[]): Group[] {
   });
 }
 
-/** Where a stream's non-finite values go: refused, or counted in `found` (seen: keys already counted). */
-type FiniteCheck = { allow: boolean; found: { key: string; count: number }[]; seen: Set<string> };
+/** Where a stream's non-finite values go: refused, or counted in `found` (each key once). */
+type FiniteCheck = { allow: boolean; found: { key: string; count: number }[] };
 
 function runGroup(group: Group, entries: Map<string, TensorEntry>, orig: Map<string, string>, layout: SourceLayout, fn: (t: ReadonlyMap<string, tf.Tensor>) => void, finite: FiniteCheck): void {
   const raw = new Map<string, tf.Tensor>();
@@ -107,10 +107,8 @@ function runGroup(group: Group, entries: Map<string, TensorEntry>, orig: Map<str
       const key = orig.get(k) ?? k;
       const { tensor, nonFinite } = checkedTensor(entries.get(k)!, key, finite.allow);
       raw.set(k, tensor);
-      if (nonFinite && !finite.seen.has(key)) {
-        finite.seen.add(key);
-        finite.found.push({ key, count: nonFinite });
-      }
+      // a group can be read twice (once for the shapes, once to load): count a key once
+      if (nonFinite && !finite.found.some((f) => f.key === key)) finite.found.push({ key, count: nonFinite });
     }
     out = new Map(Object.entries(tf.tidy(() => {
       try {
@@ -149,7 +147,7 @@ export async function openTimmStateDict(source: TimmSource, options: ReadTimmSta
     for (const [key, orig] of unwrap.keys) entries.set(key, ckpt.entries.get(orig)!);
     const layout = options.layout ?? requireLayout(entries.keys(), (k) => entries.get(k)?.shape);
     const groups = groupsOf(layout, [...entries.keys()]);
-    const finite: FiniteCheck = { allow: options.allowNonFinite ?? false, found: [], seen: new Set() };
+    const finite: FiniteCheck = { allow: options.allowNonFinite ?? false, found: [] };
     const forEachGroup = (fn: (t: ReadonlyMap<string, tf.Tensor>) => void) => {
       for (const g of groups) runGroup(g, entries, unwrap.keys, layout, fn, finite);
     };

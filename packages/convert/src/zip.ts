@@ -3,7 +3,7 @@
 // Nothing is trusted twice: entries may not share bytes or names, each local header must agree with
 // the central directory, and every entry's CRC-32 is checked before its bytes are used.
 import { inflateSync } from 'fflate';
-import { crc32 } from './crc32';
+import { crc32, hexCrc as hex } from './crc32';
 import { assertAvailable, CheckpointError } from './errors';
 import type { ByteSource } from './source';
 
@@ -33,7 +33,6 @@ const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 /** Deflate cannot expand data more than ~1032:1; a larger claimed ratio is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
-const MAX_NAME = 1 << 16;
 /** Stored entries are CRC-checked in reads of this size, so a large entry is never held whole. */
 const CRC_CHUNK = 8 << 20;
 /** General-purpose flag bit 3: sizes and CRC follow the data, the local header has zeros. */
@@ -178,10 +177,6 @@ function quote(name: string): string {
   return JSON.stringify(name.length > 100 ? `${name.slice(0, 100)}…` : name);
 }
 
-function hex(n: number): string {
-  return `0x${n.toString(16).padStart(8, '0')}`;
-}
-
 function checksum(name: string, actual: number, expected: number): void {
   if (actual !== expected) {
     throw new CheckpointError('CHECKPOINT_CHECKSUM', `zip: ${quote(name)}: CRC-32 of its bytes is ${hex(actual)}, the directory says ${hex(expected)} (the file is corrupt)`);
@@ -241,28 +236,40 @@ function localZip64(dv: DataView, nameLen: number, extraLen: number): { size: nu
 
 function makeEntry(src: ByteSource, r: CentralRecord): ZipEntry {
   const { name, method, compressedSize, size } = r;
-  let data = -1;
-  const dataOffset = () => {
-    if (data >= 0) return data;
-    const start = localData(src, r);
-    if (method === 0) {
-      if (compressedSize !== size) bad(`${quote(name)}: stored entry with sizes ${compressedSize} and ${size}`);
-      let crc = 0;
-      for (let at = 0; at < size; at += CRC_CHUNK) crc = crc32(src.read(start + at, Math.min(CRC_CHUNK, size - at)), crc);
-      checksum(name, crc, r.crc);
+  let header = -1; // the data's offset, once the local header passed
+  let verified = false; // a stored entry's CRC-32 passed
+  const start = () => {
+    if (header < 0) {
+      header = localData(src, r);
+      if (method === 0 && compressedSize !== size) bad(`${quote(name)}: stored entry with sizes ${compressedSize} and ${size}`);
     }
-    data = start;
-    return data;
+    return header;
+  };
+  const dataOffset = () => {
+    const at = start();
+    if (method === 0 && !verified) {
+      let crc = 0;
+      for (let done = 0; done < size; done += CRC_CHUNK) crc = crc32(src.read(at + done, Math.min(CRC_CHUNK, size - done)), crc);
+      checksum(name, crc, r.crc);
+      verified = true;
+    }
+    return at;
   };
   const read = (): Uint8Array => {
-    const start = dataOffset();
-    if (method === 0) return src.read(start, size);
+    if (method === 0) {
+      // the bytes are read once: checked as they are, not by a separate pass
+      const bytes = src.read(start(), size);
+      if (!verified) checksum(name, crc32(bytes), r.crc);
+      verified = true;
+      return bytes;
+    }
+    const at = start();
     if (method !== 8) bad(`${quote(name)}: compression method ${method} is not supported (stored or deflate only)`);
     if (size > compressedSize * MAX_DEFLATE_RATIO + 1024) bad(`${quote(name)}: claims ${size} bytes from ${compressedSize} compressed`);
     const out = new Uint8Array(size);
     let result: Uint8Array;
     try {
-      result = inflateSync(src.read(start, compressedSize), { out });
+      result = inflateSync(src.read(at, compressedSize), { out });
     } catch (err) {
       throw new CheckpointError('CHECKPOINT_BAD_ZIP', `zip: ${quote(name)}: deflate stream is corrupt (${(err as Error).message})`, { cause: err });
     }

@@ -64,7 +64,6 @@ export class DataLoader implements AsyncIterable<Batch> {
   epoch = 0;
   /** Samples left out because they failed to decode (`skipBadImages`), each once, in the order met. */
   readonly skipped: { index: number; source: string; message: string }[] = [];
-  private readonly skippedIndices = new Set<number>();
   private readonly transform: PixelTransform | null;
   private readonly onError: 'raise' | 'skip';
   private readonly workerUrl: URL | string;
@@ -148,8 +147,7 @@ export class DataLoader implements AsyncIterable<Batch> {
       const r = await (inFlight.shift() as Promise<BatchResult>);
       fill();
       for (const s of r.skipped) {
-        if (this.skippedIndices.has(s.index)) continue; // a bad file fails again every epoch: reported once
-        this.skippedIndices.add(s.index);
+        if (this.skipped.some((x) => x.index === s.index)) continue; // a bad file fails again every epoch: reported once
         const source = this.dataset.item(s.index).source;
         this.skipped.push({ index: s.index, source: typeof source === 'string' ? source : `sample ${s.index}`, message: s.message });
         logWarn(`skipped sample ${s.index}: ${s.message}`);
