@@ -1,4 +1,5 @@
-// Module forms of the activations ViTs use: GELU (exact erf, or the tanh approximation) and Tanh.
+// Module forms of the activations ViTs use: GELU (exact erf, or the tanh approximation), QuickGELU
+// (CLIP) and Tanh.
 import * as tf from '@tensorflow/tfjs-core';
 import { ArgumentError, gelu, geluTanh } from '@tfjs-vit/ops';
 import { Module } from './module';
@@ -46,5 +47,20 @@ export class GELU extends Module {
 export class Tanh extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tanh(x);
+  }
+}
+
+/**
+ * QuickGELU, `x · σ(1.702·x)`: the activation OpenAI's CLIP was trained with (timm's
+ * `act_layer='quick_gelu'`, the `*_clip_quickgelu_*` models). No parameters.
+ *
+ * @example
+ * ```ts
+ * const y = new QuickGELU().forward(tf.tensor1d([-1, 0, 1]));
+ * ```
+ */
+export class QuickGELU extends Module {
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))));
   }
 }

@@ -37,7 +37,7 @@ describeBackends('Attention', () => {
 
   it('has timm child names and the fused qkv layout [3·dim, dim]', () => {
     const attn = new Attention(16, { numHeads: 4, qkvBias: true, qkNorm: true });
-    expect(attn.children().map(([k]) => k)).toEqual(['qkv', 'q_norm', 'k_norm', 'attn_drop', 'proj', 'proj_drop']);
+    expect(attn.children().map(([k]) => k)).toEqual(['qkv', 'q_norm', 'k_norm', 'attn_drop', 'norm', 'proj', 'proj_drop']);
     expect(attn.qkv.weight.stateShape).toEqual([48, 16]);
     attn.dispose();
   });

@@ -27,7 +27,11 @@ export interface AttentionOptions {
   attnDrop?: number;
   /** Dropout after the output projection while training (default 0). */
   projDrop?: number;
-  /** Makes q_norm/k_norm when `qkNorm` (default `LayerNorm(headDim)` with eps 1e-6, as timm's ViT passes). */
+  /** Bias on the output projection (default true; timm's `proj_bias`). */
+  projBias?: boolean;
+  /** LayerNorm on the merged heads before `proj` (timm's `scale_norm`; child `norm`, default false). */
+  scaleNorm?: boolean;
+  /** Makes q_norm/k_norm when `qkNorm` and `norm` when `scaleNorm` (default `LayerNorm(headDim)` with eps 1e-6, as timm's ViT passes). */
   normLayer?: (dim: number) => TensorModule;
   /** Initial weights of qkv/proj (default `'timm'`). */
   init?: InitMode;
@@ -41,7 +45,7 @@ export interface AttentionWithWeights {
 
 /**
  * Multi-head self-attention on `[B, N, dim]` tokens. Children (timm's names): `qkv`, `q_norm`,
- * `k_norm`, `attn_drop`, `proj`, `proj_drop`; `qkv.weight` is `[3·dim, dim]` with rows q | k | v,
+ * `k_norm`, `attn_drop`, `norm`, `proj`, `proj_drop`; `qkv.weight` is `[3·dim, dim]` with rows q | k | v,
  * each head-major (head h owns rows h·headDim … (h+1)·headDim-1), so timm checkpoints load as is.
  *
  * @example
@@ -60,6 +64,7 @@ export class Attention extends Module {
   readonly qNorm: TensorModule;
   readonly kNorm: TensorModule;
   readonly attnDrop: Dropout;
+  readonly norm: TensorModule;
   readonly proj: Linear;
   readonly projDrop: Dropout;
 
@@ -78,7 +83,8 @@ export class Attention extends Module {
     this.qNorm = this.registerModule('q_norm', options.qkNorm ? norm(this.headDim) : new Identity());
     this.kNorm = this.registerModule('k_norm', options.qkNorm ? norm(this.headDim) : new Identity());
     this.attnDrop = this.registerModule('attn_drop', new Dropout(options.attnDrop ?? 0));
-    this.proj = this.registerModule('proj', new Linear(dim, dim, { init: options.init }));
+    this.norm = this.registerModule('norm', options.scaleNorm ? norm(dim) : new Identity());
+    this.proj = this.registerModule('proj', new Linear(dim, dim, { bias: options.projBias ?? true, init: options.init }));
     this.projDrop = this.registerModule('proj_drop', new Dropout(options.projDrop ?? 0));
   }
 
@@ -119,6 +125,6 @@ export class Attention extends Module {
       out = scaledDotProductAttention(q, k, v, opts);
     }
     const merged = tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [b, n, c]);
-    return { output: this.projDrop.forward(this.proj.forward(merged)), weights };
+    return { output: this.projDrop.forward(this.proj.forward(this.norm.forward(merged))), weights };
   }
 }

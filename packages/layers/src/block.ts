@@ -17,6 +17,12 @@ export interface BlockOptions {
   qkvBias?: boolean;
   /** LayerNorm on q and k (default false). */
   qkNorm?: boolean;
+  /** Biases of attention's `proj` and of the MLP's fc1/fc2 (default true; timm's `proj_bias`). */
+  projBias?: boolean;
+  /** LayerNorm inside attention before its projection (`attn.norm`; timm's `scale_attn_norm`, default false). */
+  scaleAttnNorm?: boolean;
+  /** LayerNorm on the MLP's hidden features (`mlp.norm`; timm's `scale_mlp_norm`, default false). */
+  scaleMlpNorm?: boolean;
   /** Dropout after attention's projection and inside the MLP (default 0). */
   projDrop?: number;
   /** Dropout on the attention weights (default 0). */
@@ -71,6 +77,8 @@ export class Block extends Module {
       hiddenFeatures: Math.floor(dim * (options.mlpRatio ?? 4)),
       actLayer: options.actLayer ?? (() => new GELU()),
       drop: options.projDrop ?? 0,
+      bias: options.projBias ?? true,
+      ...(options.scaleMlpNorm ? { normLayer: norm } : {}),
     };
     const mlp = options.mlpLayer ?? ((d: number, a: MlpLayerArgs) => new Mlp(d, a));
     this.norm1 = this.registerModule('norm1', norm(dim));
@@ -80,6 +88,8 @@ export class Block extends Module {
         numHeads,
         qkvBias: options.qkvBias ?? false,
         qkNorm: options.qkNorm ?? false,
+        projBias: options.projBias ?? true,
+        scaleNorm: options.scaleAttnNorm ?? false,
         attnDrop: options.attnDrop ?? 0,
         projDrop: options.projDrop ?? 0,
         normLayer: norm,

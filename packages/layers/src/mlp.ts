@@ -32,6 +32,10 @@ export interface MlpLayerArgs {
   hiddenFeatures: number;
   actLayer: () => TensorModule;
   drop: number;
+  /** Biases of fc1 and fc2 (timm's `bias=proj_bias`; absent means true). */
+  bias?: boolean;
+  /** Norm on the hidden features (timm's `scale_mlp_norm`); absent means none. */
+  normLayer?: (dim: number) => TensorModule;
 }
 
 /**
