@@ -1,6 +1,6 @@
 // `tfjs-vit models [filter]`: the registered models with their parameter counts.
 import type { Command } from 'commander';
-import { countParameters, getModelConfig, listModels } from '@tfjs-vit/models';
+import { countModelParameters, listModels } from '@tfjs-vit/models';
 import type { CliContext } from './context';
 import { examples } from './options';
 
@@ -15,9 +15,9 @@ import { examples } from './options';
 export function modelRows(filter?: string): [string, number][] {
   return listModels(filter).map((name) => {
     try {
-      return [name, countParameters(getModelConfig(name))];
+      return [name, countModelParameters(name)];
     } catch {
-      return [name, Number.NaN]; // registered with a factory only: no config to count from
+      return [name, Number.NaN]; // registered with a factory only: nothing to count from
     }
   });
 }

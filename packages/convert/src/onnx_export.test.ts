@@ -76,6 +76,24 @@ describeBackends('exportOnnx → onnxruntime-node', () => {
     model.dispose();
   });
 
+  it('DeiT distilled (two heads averaged); SigLIP attention pool with QuickGELU, scale norms, no proj bias', async () => {
+    const deit = perturb(createViT({ ...base, distilled: true }));
+    const d = await compare(deit, 2);
+    console.log(`onnx distilled: max |Δlogit| ${d.diff.toExponential(2)}`);
+    expect(d.diff).toBeLessThanOrEqual(1e-4);
+    deit.dispose();
+    const siglip = perturb(createViT({
+      ...base, classToken: false, globalPool: 'map', actLayer: 'quick_gelu', scaleAttnNorm: true, scaleMlpNorm: true, projBias: false,
+    }));
+    const m = await compare(siglip, 3, { opset: 18 });
+    console.log(`onnx map pool: max |Δlogit| ${m.diff.toExponential(2)}`);
+    expect(m.diff).toBeLessThanOrEqual(1e-4);
+    siglip.dispose();
+    const prefix = perturb(createViT({ ...base, regTokens: 2, globalPool: 'avg', poolIncludePrefix: true }));
+    expect((await compare(prefix, 2)).diff).toBeLessThanOrEqual(1e-4);
+    prefix.dispose();
+  });
+
   it('max pool and a model without a head (numClasses 0) output pooled features', async () => {
     const model = perturb(createViT({ ...base, globalPool: 'max', numClasses: 0 }));
     const { diff } = await compare(model, 2);
@@ -154,7 +172,7 @@ describeBackends('exportOnnx → onnxruntime-node', () => {
     } catch (e) {
       expect(e).toBeInstanceOf(OnnxExportError);
       const u = (e as OnnxExportError).unsupported;
-      expect(u).toContain('blocks.0.mlp.act: Tanh (GELU only)');
+      expect(u).toContain('blocks.0.mlp.act: Tanh (GELU or QuickGELU only)');
       expect(u.some((s) => s.startsWith('blocks.0.attn.q_norm: RMSNormLike'))).toBe(true);
       expect(u.some((s) => s.startsWith('norm: RMSNormLike'))).toBe(true);
     }

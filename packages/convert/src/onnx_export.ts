@@ -1,11 +1,11 @@
 // Exports a VisionTransformer to ONNX (opset 17 by default): patch-embed Conv, prefix tokens,
 // position embedding, LayerNormalization blocks with MatMul attention and Erf GELU, pooling, head.
-import { Identity, LayerNorm, Linear, PatchEmbed } from '@tfjs-vit/layers';
+import { Identity, LayerNorm, Linear, PatchEmbed, type TensorModule } from '@tfjs-vit/layers';
 import { VisionTransformer } from '@tfjs-vit/models';
 import { ArgumentError, importNode, TfjsVitError } from '@tfjs-vit/ops';
 import { openAtomicFile } from './atomic_file';
 import { OnnxGraphBuilder } from './onnx_graph';
-import { block, checkBlock, checkNorm, internalValues, layerNorm, linear, stateValues, type Unsupported } from './onnx_vit_parts';
+import { attentionPool, block, checkAttentionPool, checkBlock, checkNorm, internalValues, layerNorm, linear, stateValues, type Unsupported } from './onnx_vit_parts';
 import { encodeLazyOnnxModel, onnxPieces, type LazyOnnxModel } from './onnx_write';
 
 /** Options of {@link exportOnnx}. */
@@ -52,7 +52,10 @@ function checkModel(model: VisionTransformer): void {
   for (const blk of model.blocks) checkBlock(blk, `blocks.${i++}`, out);
   checkNorm(model.norm, 'norm', out);
   checkNorm(model.fcNorm, 'fc_norm', out);
-  if (!(model.head instanceof Linear || model.head instanceof Identity)) out.push(`head: ${model.head?.constructor?.name}`);
+  if (model.attnPool) checkAttentionPool(model.attnPool, out);
+  for (const [name, head] of [['head', model.head], ['head_dist', model.headDist ?? new Identity()]] as const) {
+    if (!(head instanceof Linear || head instanceof Identity)) out.push(`${name}: ${head?.constructor?.name}`);
+  }
   if (out.length) throw new OnnxExportError(out);
 }
 
@@ -101,6 +104,7 @@ function buildOnnx(model: VisionTransformer, options: ExportOnnxOptions): LazyOn
       return g.op('Expand', [g.floats(name, p.shape, internalValues(p)), shape], {}, `${name}.expand`);
     };
     if (model.clsToken) prefix.push(expand(model.clsToken, 'cls_token'));
+    if (model.distToken) prefix.push(expand(model.distToken, 'dist_token'));
     if (model.regToken) prefix.push(expand(model.regToken, 'reg_token'));
   }
   const pos = model.posEmbed;
@@ -114,22 +118,33 @@ function buildOnnx(model: VisionTransformer, options: ExportOnnxOptions): LazyOn
   x = layerNorm(g, x, model.norm, 'norm');
 
   // Pooling (timm's _pool), fc_norm, pre-logits, head
-  const np = model.numPrefixTokens;
+  const np = c.poolIncludePrefix ? 0 : model.numPrefixTokens;
   const patches = () => g.op('Slice', [x, g.int64s([np]), g.int64s([2 ** 62]), g.int64s([1])], {}, 'patch_tokens');
   let y: string;
-  if (c.globalPool === 'token') y = g.op('Gather', [x, g.int64s([0], [])], { axis: 1 }, 'pool');
-  else if (c.globalPool === 'avg') y = reduce(g, 'ReduceMean', patches(), opset, 'pool');
-  else if (c.globalPool === 'max') y = reduce(g, 'ReduceMax', patches(), opset, 'pool');
-  else if (c.globalPool === 'avgmax') {
-    const p = patches();
-    const sum = g.op('Add', [reduce(g, 'ReduceMax', p, opset, 'pool_max'), reduce(g, 'ReduceMean', p, opset, 'pool_mean')], {}, 'pool');
-    y = g.op('Mul', [sum, g.scalar('pool.half', 0.5)], {}, 'pool');
-  } else y = x;
-  y = layerNorm(g, y, model.fcNorm, 'fc_norm');
-  if (model.preLogits) y = g.op('Tanh', [linear(g, y, model.preLogits.fc, 'pre_logits.fc')], {}, 'pre_logits.act');
-  if (model.head instanceof Linear) y = linear(g, y, model.head, 'head');
-  const outWidth = model.head instanceof Linear ? c.numClasses : model.numFeatures;
-  const tokens = c.globalPool === '' ? ['tokens'] : [];
+  let outWidth: number;
+  if (model.headDist) {
+    // DeiT distilled: the mean of head(class token) and head_dist(distillation token)
+    const token = (i: number) => g.op('Gather', [x, g.int64s([i], [])], { axis: 1 }, `token${i}`);
+    const apply = (h: TensorModule, t: string, name: string) => (h instanceof Linear ? linear(g, t, h, name) : t);
+    const sum = g.op('Add', [apply(model.head, token(0), 'head'), apply(model.headDist, token(1), 'head_dist')], {}, 'heads');
+    y = g.op('Mul', [sum, g.scalar('heads.half', 0.5)], {}, 'heads');
+    outWidth = model.head instanceof Linear ? c.numClasses : model.embedDim;
+  } else {
+    if (model.attnPool) y = attentionPool(g, np ? patches() : x, model.attnPool, 'attn_pool');
+    else if (c.globalPool === 'token') y = g.op('Gather', [x, g.int64s([0], [])], { axis: 1 }, 'pool');
+    else if (c.globalPool === 'avg') y = reduce(g, 'ReduceMean', patches(), opset, 'pool');
+    else if (c.globalPool === 'max') y = reduce(g, 'ReduceMax', patches(), opset, 'pool');
+    else if (c.globalPool === 'avgmax') {
+      const p = patches();
+      const sum = g.op('Add', [reduce(g, 'ReduceMax', p, opset, 'pool_max'), reduce(g, 'ReduceMean', p, opset, 'pool_mean')], {}, 'pool');
+      y = g.op('Mul', [sum, g.scalar('pool.half', 0.5)], {}, 'pool');
+    } else y = x;
+    y = layerNorm(g, y, model.fcNorm, 'fc_norm');
+    if (model.preLogits) y = g.op('Tanh', [linear(g, y, model.preLogits.fc, 'pre_logits.fc')], {}, 'pre_logits.act');
+    if (model.head instanceof Linear) y = linear(g, y, model.head, 'head');
+    outWidth = model.head instanceof Linear ? c.numClasses : model.numFeatures;
+  }
+  const tokens = !model.headDist && c.globalPool === '' ? ['tokens'] : [];
   g.output(y, options.outputName ?? 'logits', [batch, ...tokens, outWidth]);
 
   return {
@@ -146,10 +161,12 @@ function buildOnnx(model: VisionTransformer, options: ExportOnnxOptions): LazyOn
  * The model as an ONNX ModelProto (bytes), in eval-mode semantics (no dropout): what
  * onnxruntime (Node, web — the runtime behind transformers.js) runs. The input is
  * `[batch, H, W, C]` (NHWC) or `[batch, C, H, W]` (NCHW) float32; the output `[batch, numClasses]`.
- * Supported: timm's ViT options with our default parts — class/register tokens, learned or no
- * position embedding (`noEmbedClass` too), qkv bias, qk-norm, LayerScale, pre-norm, token / avg /
- * max / avgmax / no pooling, fc_norm, pre-logits Tanh, exact or tanh GELU. Anything else (a hybrid
- * embedding, SwiGLU, dynamic image size) throws `OnnxExportError` naming it.
+ * Supported: timm's ViT options with our default parts — class/register/distillation tokens
+ * (DeiT's two heads averaged), learned or no position embedding (`noEmbedClass` too), qkv and proj
+ * biases, qk-norm, attention and MLP scale norms, LayerScale, pre-norm, token / avg / max / avgmax /
+ * attention-pool (`'map'`, SigLIP) / no pooling, `poolIncludePrefix`, fc_norm, pre-logits Tanh,
+ * exact or tanh GELU and QuickGELU. Anything else (a hybrid embedding, SwiGLU, dynamic image size)
+ * throws `OnnxExportError` naming it.
  *
  * @example
  * ```ts

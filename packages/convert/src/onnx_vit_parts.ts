@@ -1,7 +1,7 @@
 // ONNX subgraphs of a ViT's parts (LayerNorm, Linear, GELU, attention, MLP, block), built from our
 // layers' weights. Each returns its output name; unsupported parts are reported, not guessed.
 import * as tf from '@tensorflow/tfjs-core';
-import { Attention, GELU, Identity, LayerNorm, LayerScale, Linear, Mlp, type Parameter, type TensorModule } from '@tfjs-vit/layers';
+import { Attention, AttentionPoolLatent, GELU, Identity, LayerNorm, LayerScale, Linear, Mlp, QuickGELU, type Parameter, type TensorModule } from '@tfjs-vit/layers';
 import { float, type OnnxGraphBuilder } from './onnx_graph';
 
 /** Collects what the exporter cannot express, as `path: what` strings. */
@@ -58,8 +58,12 @@ export function linear(g: OnnxGraphBuilder, x: string, lin: Linear, path: string
   return g.op('Add', [y, g.floats(`${path}.bias`, [lin.outFeatures], internalValues(lin.bias))], {}, `${path}.add`);
 }
 
-/** GELU from Erf (exact) or Tanh (approximate='tanh'): the Gelu op only arrives in opset 20. */
-export function gelu(g: OnnxGraphBuilder, x: string, act: GELU, path: string): string {
+/**
+ * GELU from Erf (exact) or Tanh (approximate='tanh') — the Gelu op only arrives in opset 20 — or
+ * QuickGELU, `x · sigmoid(1.702 x)`.
+ */
+export function gelu(g: OnnxGraphBuilder, x: string, act: GELU | QuickGELU, path: string): string {
+  if (act instanceof QuickGELU) return g.op('Mul', [x, g.op('Sigmoid', [g.op('Mul', [x, g.scalar(`${path}.k`, 1.702)], {}, path)], {}, path)], {}, path);
   const half = g.scalar(`${path}.half`, 0.5);
   const one = g.scalar(`${path}.one`, 1);
   let inner: string;
@@ -105,12 +109,26 @@ export function checkBlock(blk: unknown, path: string, out: Unsupported): void {
   else {
     checkNorm(b.attn!.qNorm, `${path}.attn.q_norm`, out);
     checkNorm(b.attn!.kNorm, `${path}.attn.k_norm`, out);
+    checkNorm(b.attn!.norm, `${path}.attn.norm`, out);
   }
   if (!isA(b.mlp, Mlp)) out.push(`${path}.mlp: ${kind(b.mlp)} (Mlp only, e.g. no SwiGLU)`);
   else {
-    if (!isA(b.mlp!.act, GELU)) out.push(`${path}.mlp.act: ${kind(b.mlp!.act)} (GELU only)`);
+    checkAct(b.mlp!.act, `${path}.mlp.act`, out);
     checkNorm(b.mlp!.norm, `${path}.mlp.norm`, out);
   }
+}
+
+function checkAct(act: TensorModule, path: string, out: Unsupported): void {
+  if (!(isA(act, GELU) || isA(act, QuickGELU))) out.push(`${path}: ${kind(act)} (GELU or QuickGELU only)`);
+}
+
+/** Checks an attention pool (`globalPool: 'map'`): its norm and MLP activation. */
+export function checkAttentionPool(pool: AttentionPoolLatent, out: Unsupported): void {
+  if (!isA(pool, AttentionPoolLatent)) out.push(`attn_pool: ${kind(pool)} (AttentionPoolLatent only)`);
+  checkNorm(pool.norm, 'attn_pool.norm', out);
+  checkAct(pool.mlp.act, 'attn_pool.mlp.act', out);
+  if (!isA(pool.mlp, Mlp)) out.push(`attn_pool.mlp: ${kind(pool.mlp)} (Mlp only)`);
+  if (pool.poolType !== 'token') out.push(`attn_pool.poolType: '${pool.poolType}' ('token' only)`);
 }
 
 /** Multi-head self-attention on `[B, N, D]` tokens. */
@@ -125,10 +143,42 @@ function attention(g: OnnxGraphBuilder, x: string, attn: Attention, path: string
   const v = pick(2, 'v');
   const kt = g.op('Transpose', [k], { perm: [0, 1, 3, 2] }, `${path}.kT`);
   const scores = g.op('Mul', [g.op('MatMul', [q, kt], {}, `${path}.qk`), g.scalar(`${path}.scale`, attn.scale)], {}, `${path}.scores`);
+  const merged = attend(g, q, k, v, attn.scale, dim, path);
+  return linear(g, layerNorm(g, merged, attn.norm, `${path}.norm`), attn.proj, `${path}.proj`);
+}
+
+/** `softmax(q kᵀ · scale) v` on `[B, heads, N, headDim]`, heads merged back to `[B, Nq, dim]`. */
+function attend(g: OnnxGraphBuilder, q: string, k: string, v: string, scale: number, dim: number, path: string): string {
+  const kt = g.op('Transpose', [k], { perm: [0, 1, 3, 2] }, `${path}.kT`);
+  const scores = g.op('Mul', [g.op('MatMul', [q, kt], {}, `${path}.qk`), g.scalar(`${path}.scale`, scale)], {}, `${path}.scores`);
   const probs = g.op('Softmax', [scores], { axis: -1 }, `${path}.softmax`);
   const ctx = g.op('MatMul', [probs, v], {}, `${path}.av`);
-  const merged = g.op('Reshape', [g.op('Transpose', [ctx], { perm: [0, 2, 1, 3] }, path), g.int64s([0, 0, dim])], {}, path);
-  return linear(g, merged, attn.proj, `${path}.proj`);
+  return g.op('Reshape', [g.op('Transpose', [ctx], { perm: [0, 2, 1, 3] }, path), g.int64s([0, 0, dim])], {}, path);
+}
+
+function mlpBranch(g: OnnxGraphBuilder, x: string, mlp: Mlp, path: string): string {
+  let h = linear(g, x, mlp.fc1, `${path}.fc1`);
+  h = gelu(g, h, mlp.act as GELU | QuickGELU, `${path}.act`);
+  return linear(g, layerNorm(g, h, mlp.norm, `${path}.norm`), mlp.fc2, `${path}.fc2`);
+}
+
+/**
+ * SigLIP's attention pool on `[B, N, D]` tokens → `[B, D]`: the latent query attends over the
+ * tokens (k and v from the fused `kv`), `proj`, then `x + mlp(norm(x))`, first latent.
+ */
+export function attentionPool(g: OnnxGraphBuilder, x: string, pool: AttentionPoolLatent, path: string): string {
+  const { numHeads: heads, headDim, dim } = pool;
+  const lat = pool.latent;
+  // the latent is the same for every image: q is computed once on [1, L, D] and broadcast over the batch
+  const q0 = linear(g, g.floats(`${path}.latent`, lat.shape, internalValues(lat)), pool.q, `${path}.q`);
+  const q = g.op('Transpose', [g.op('Reshape', [q0, g.int64s([1, pool.latentLen, heads, headDim])], {}, `${path}.q`)], { perm: [0, 2, 1, 3] }, `${path}.q`);
+  const kv = linear(g, x, pool.kv, `${path}.kv`);
+  const split = g.op('Transpose', [g.op('Reshape', [kv, g.int64s([0, 0, 2, heads, headDim])], {}, path)], { perm: [2, 0, 3, 1, 4] }, path);
+  const pick = (i: number, name: string) => g.op('Gather', [split, g.int64s([i], [])], { axis: 0 }, `${path}.${name}`);
+  const merged = attend(g, q, pick(0, 'k'), pick(1, 'v'), headDim ** -0.5, dim, path);
+  const y = linear(g, merged, pool.proj, `${path}.proj`);
+  const out = g.op('Add', [y, mlpBranch(g, layerNorm(g, y, pool.norm, `${path}.norm`), pool.mlp, `${path}.mlp`)], {}, `${path}.residual`);
+  return g.op('Gather', [out, g.int64s([0], [])], { axis: 1 }, `${path}.pool`);
 }
 
 /** One pre-norm block: `x + ls1(attn(norm1(x)))`, then `x + ls2(mlp(norm2(x)))` (eval mode). */
@@ -136,9 +186,6 @@ export function block(g: OnnxGraphBuilder, x: string, blk: unknown, path: string
   const b = blk as BlockParts;
   const a = layerScale(g, attention(g, layerNorm(g, x, b.norm1, `${path}.norm1`), b.attn, `${path}.attn`), b.ls1, `${path}.ls1`);
   const x1 = g.op('Add', [x, a], {}, `${path}.residual1`);
-  const mlp = b.mlp;
-  let h = linear(g, layerNorm(g, x1, b.norm2, `${path}.norm2`), mlp.fc1, `${path}.mlp.fc1`);
-  h = gelu(g, h, mlp.act as GELU, `${path}.mlp.act`);
-  h = linear(g, layerNorm(g, h, mlp.norm, `${path}.mlp.norm`), mlp.fc2, `${path}.mlp.fc2`);
+  const h = mlpBranch(g, layerNorm(g, x1, b.norm2, `${path}.norm2`), b.mlp, `${path}.mlp`);
   return g.op('Add', [x1, layerScale(g, h, b.ls2, `${path}.ls2`)], {}, `${path}.residual2`);
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { GELU, LayerNorm } from '@tfjs-vit/layers';
+import { GELU, LayerNorm, QuickGELU } from '@tfjs-vit/layers';
 import { createModel, createViT, type VisionTransformer } from '@tfjs-vit/models';
 import { describeBackends, maxAbsDiff, tensorGrowth } from '@tfjs-vit/testing';
 import { expect, it } from 'vitest';
@@ -119,6 +119,22 @@ describeBackends('tfjs web format', () => {
     expect(toTfjsArtifacts(small()).modelJson.layerNormEps).toBeUndefined();
     copy.dispose();
     model.dispose();
+  });
+
+  it('round-trips the timm family options: DeiT distilled, SigLIP map pool with QuickGELU, scale norms, eps 1e-5', () => {
+    const arch = { imgSize: 32, patchSize: 8, embedDim: 32, depth: 1, numHeads: 4, numClasses: 3 } as const;
+    for (const model of [
+      createViT({ ...arch, distilled: true }),
+      createViT({ ...arch, classToken: false, globalPool: 'map', actLayer: 'quick_gelu', normEps: 1e-5, scaleAttnNorm: true, scaleMlpNorm: true, projBias: false }),
+      createViT({ ...arch, actLayer: () => new QuickGELU(), regTokens: 2, globalPool: 'avg', poolIncludePrefix: true }),
+    ]) {
+      perturb(model.eval());
+      const copy = fromTfjsArtifacts(toTfjsArtifacts(model));
+      expect(maxAbsDiff(logits(copy), logits(model))).toBe(0);
+      expect(copy.config).toEqual({ ...model.config, actLayer: model.config.actLayer === 'custom' ? 'quick_gelu' : model.config.actLayer });
+      copy.dispose();
+      model.dispose();
+    }
   });
 
   it('cuts shards at shardBytes, weights spanning shards', () => {

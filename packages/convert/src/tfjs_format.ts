@@ -1,8 +1,8 @@
 // The tfjs web format for our models: `model.json` (the ViT config plus a weightsManifest in
 // tfjs-converter's layout) and binary shards of at most 4 MiB. Weights keep timm's keys and layouts.
 import * as tf from '@tensorflow/tfjs-core';
-import { GELU, LayerNorm } from '@tfjs-vit/layers';
-import type { VisionTransformer, VisionTransformerOptions, ViTConfig } from '@tfjs-vit/models';
+import { GELU, LayerNorm, QuickGELU } from '@tfjs-vit/layers';
+import type { ActLayerName, VisionTransformer, VisionTransformerOptions, ViTConfig } from '@tfjs-vit/models';
 import { ArgumentError } from '@tfjs-vit/ops';
 import { encodeModelMeta, MODEL_META_KEY, type ModelMeta, readModelMeta } from './checkpoint_meta';
 import { crc32, hexCrc as hex } from './crc32';
@@ -109,8 +109,18 @@ export function optionsOf(modelJson: TfjsModelJson): VisionTransformerOptions {
   return opts;
 }
 
+/** The activation's name, from block 0's MLP when the model was built with a factory. */
+function actNameOf(model: VisionTransformer, recorded: ActLayerName | 'custom'): ActLayerName | undefined {
+  if (recorded !== 'custom') return recorded;
+  const act = model.blocks.length ? (model.blocks.at(0) as { mlp?: { act?: unknown } }).mlp?.act : undefined;
+  if (act instanceof QuickGELU) return 'quick_gelu';
+  if (act instanceof GELU) return act.approximate === 'tanh' ? 'gelu_tanh' : 'gelu';
+  return undefined; // a user's own activation: not expressible as a config
+}
+
 /**
- * The ViTConfig that rebuilds `model` with createViT (resolved values, `useFcNorm` as `fcNorm`).
+ * The ViTConfig that rebuilds `model` with createViT (resolved values, `useFcNorm` as `fcNorm`, a
+ * factory-made GELU/QuickGELU as its `actLayer` name).
  *
  * @example
  * ```ts
@@ -118,8 +128,9 @@ export function optionsOf(modelJson: TfjsModelJson): VisionTransformerOptions {
  * ```
  */
 export function configOf(model: VisionTransformer): ViTConfig {
-  const { useFcNorm, ...rest } = model.config;
-  return { ...rest, fcNorm: useFcNorm };
+  const { useFcNorm, actLayer, ...rest } = model.config;
+  const act = actNameOf(model, actLayer);
+  return { ...rest, fcNorm: useFcNorm, ...(act ? { actLayer: act } : {}) };
 }
 
 /**

@@ -17,9 +17,9 @@ export interface PretrainedCfg {
   cropPct: number;
   /** How the eval transform fits the image (timm's crop_mode): 'center', 'squash' or 'border'. */
   cropMode: 'center' | 'squash' | 'border';
-  /** The first conv (whose input channels a converter may adapt) and the classifier's key. */
+  /** The first conv (whose input channels a converter may adapt) and the classifier's key(s). */
   firstConv: string;
-  classifier: string;
+  classifier: string | string[];
   /** The timm Hugging Face Hub id whose weights fit this exact architecture, when one exists. */
   hfHubId?: string;
   /** Where the weights come from, in words. */
@@ -45,7 +45,17 @@ const B = { embedDim: 768, depth: 12, numHeads: 12 };
 const L = { embedDim: 1024, depth: 24, numHeads: 16 };
 const H = { embedDim: 1280, depth: 32, numHeads: 16 };
 
-function cfg(size: number, extra: Partial<PretrainedCfg> & { source: string }): PretrainedCfg {
+/**
+ * A pretrained cfg as timm's `_cfg` builds one: 1000 classes at `size` px, 0.5 mean/std, bicubic,
+ * crop 0.9 at 224 (1.0 otherwise), center crop, `patch_embed.proj` first, `head` last; `extra`
+ * overrides any of it.
+ *
+ * @example
+ * ```ts
+ * makePretrainedCfg(384, { source: 'my fine-tune' }).cropPct; // 1
+ * ```
+ */
+export function makePretrainedCfg(size: number, extra: Partial<PretrainedCfg> & { source: string }): PretrainedCfg {
   return {
     numClasses: 1000,
     inputSize: [3, size, size],
@@ -59,6 +69,7 @@ function cfg(size: number, extra: Partial<PretrainedCfg> & { source: string }): 
     ...extra,
   };
 }
+const cfg = makePretrainedCfg;
 
 const AUGREG = 'Google augreg: ImageNet-21k pretrain, ImageNet-1k fine-tune (How to train your ViT)';
 const ORIG = 'Google original ViT: ImageNet-21k pretrain, ImageNet-1k fine-tune (An Image is Worth 16x16 Words)';

@@ -26,6 +26,7 @@ export function parameterShapes(config: ViTConfig = {}): Map<string, number[]> {
   const prefix = numPrefixTokens(c);
   const [gh, gw] = gridSize(c.imgSize, c.patchSize, c.dynamicImgPad);
   if (c.classToken) out.set('cls_token', [1, 1, dim]);
+  if (c.distilled) out.set('dist_token', [1, 1, dim]);
   if (c.regTokens) out.set('reg_token', [1, c.regTokens, dim]);
   if (c.posEmbed === 'learn') out.set('pos_embed', [1, gh * gw + (c.noEmbedClass ? 0 : prefix), dim]);
   out.set('patch_embed.proj.weight', [dim, c.inChans, c.patchSize[0], c.patchSize[1]]);
@@ -41,14 +42,25 @@ export function parameterShapes(config: ViTConfig = {}): Map<string, number[]> {
       norm(`${b}.attn.q_norm`, headDim);
       norm(`${b}.attn.k_norm`, headDim);
     }
-    linear(`${b}.attn.proj`, dim, dim);
+    if (c.scaleAttnNorm) norm(`${b}.attn.norm`);
+    linear(`${b}.attn.proj`, dim, dim, c.projBias);
     if (c.initValues) out.set(`${b}.ls1.gamma`, [dim]);
     norm(`${b}.norm2`);
-    linear(`${b}.mlp.fc1`, dim, hidden);
-    linear(`${b}.mlp.fc2`, hidden, dim);
+    linear(`${b}.mlp.fc1`, dim, hidden, c.projBias);
+    if (c.scaleMlpNorm) norm(`${b}.mlp.norm`, hidden);
+    linear(`${b}.mlp.fc2`, hidden, dim, c.projBias);
     if (c.initValues) out.set(`${b}.ls2.gamma`, [dim]);
   }
   if (c.finalNorm && !c.useFcNorm) norm('norm');
+  if (c.globalPool === 'map') {
+    out.set('attn_pool.latent', [1, 1, dim]);
+    linear('attn_pool.q', dim, dim);
+    linear('attn_pool.kv', dim, 2 * dim);
+    linear('attn_pool.proj', dim, dim);
+    norm('attn_pool.norm');
+    linear('attn_pool.mlp.fc1', dim, hidden);
+    linear('attn_pool.mlp.fc2', hidden, dim);
+  }
   if (c.finalNorm && c.useFcNorm) norm('fc_norm');
   let features = dim;
   if (c.representationSize) {
@@ -56,6 +68,7 @@ export function parameterShapes(config: ViTConfig = {}): Map<string, number[]> {
     features = c.representationSize;
   }
   if (c.numClasses > 0) linear('head', features, c.numClasses);
+  if (c.distilled && c.numClasses > 0) linear('head_dist', dim, c.numClasses);
   return out;
 }
 

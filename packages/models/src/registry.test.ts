@@ -20,7 +20,8 @@ describeBackends('model registry', () => {
     const in21k = listModels('vit_*_in21k');
     expect(in21k.length).toBeGreaterThanOrEqual(5);
     expect(in21k.every((n) => n.endsWith('_in21k'))).toBe(true);
-    expect(listModels(['vit_huge*', 'vit_base_patch8_22?'])).toEqual(['vit_base_patch8_224', 'vit_huge_patch14_224', 'vit_huge_patch14_224_in21k']);
+    expect(listModels(['vit_huge_patch14_224*', 'vit_base_patch8_22?'])).toEqual(['vit_base_patch8_224', 'vit_huge_patch14_224', 'vit_huge_patch14_224_in21k']);
+    expect(listModels('*_dinov2')).toEqual(['vit_base_patch14_dinov2', 'vit_base_patch14_reg4_dinov2', 'vit_large_patch14_dinov2', 'vit_large_patch14_reg4_dinov2', 'vit_small_patch14_dinov2', 'vit_small_patch14_reg4_dinov2']);
     expect(listModels()).toEqual([...listModels()].sort());
   });
 

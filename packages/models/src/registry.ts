@@ -1,8 +1,11 @@
 // The model registry: names → (config, pretrained metadata, factory). Refuses duplicate names;
 // the built-in ViT table (configs.ts) is registered on first use.
 import type { Module } from '@tfjs-vit/layers';
-import { TfjsVitError } from '@tfjs-vit/ops';
+import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
 import { VIT_MODELS, type PretrainedCfg } from './configs';
+import { FAMILY_MODELS } from './family_configs';
+import { HYBRID_MODELS } from './hybrid_configs';
+import { parameterShapes } from './param_count';
 import { createViT, type VisionTransformer, type VisionTransformerOptions } from './vision_transformer';
 import type { ViTConfig } from './vit_config';
 
@@ -53,19 +56,28 @@ export function nearestModels(name: string, n = 5): string[] {
   return scored.filter(({ d }) => d <= best + 2).slice(0, n).map(({ m }) => m); // only the near ones
 }
 
+/** `createModel`'s overrides: ViT options, plus what a family's factory takes beyond them. */
+export interface CreateModelOptions extends VisionTransformerOptions {
+  /** Hybrids (`vit_*_r50_*`, `vit_*_r26_*`): ResNetV2 blocks per stage, as timm's `_resnetv2(layers)`. */
+  backboneLayers?: readonly number[];
+}
+
 /** What `registerModel` takes: a ViT config (built with `createViT`) or your own factory, or both. */
 export interface ModelRegistration<M extends Module = Module> {
   /** Architecture (timm kwargs, camelCased); overrides are merged over it. */
   config?: ViTConfig;
   /** Builds the model; default: `createViT({ ...config, ...overrides })`. */
-  create?: (overrides: VisionTransformerOptions) => M;
+  create?: (overrides: CreateModelOptions) => M;
   pretrainedCfg?: PretrainedCfg;
+  /** Every parameter's key and shape; default `parameterShapes(config)` (give it when `create` builds more than a ViT). */
+  parameterShapes?: () => Map<string, number[]>;
 }
 
 interface Entry {
   config?: ViTConfig;
-  create: (overrides: VisionTransformerOptions) => Module;
+  create: (overrides: CreateModelOptions) => Module;
   pretrainedCfg?: PretrainedCfg;
+  parameterShapes?: () => Map<string, number[]>;
 }
 
 const entries = new Map<string, Entry>();
@@ -75,6 +87,8 @@ function registry(): Map<string, Entry> {
   if (!builtinsLoaded) {
     builtinsLoaded = true;
     for (const [name, d] of Object.entries(VIT_MODELS)) add(name, d);
+    for (const [name, d] of Object.entries(FAMILY_MODELS)) add(name, d);
+    for (const [name, r] of Object.entries(HYBRID_MODELS)) add(name, r);
   }
   return entries;
 }
@@ -82,8 +96,12 @@ function registry(): Map<string, Entry> {
 function add(name: string, reg: ModelRegistration): void {
   if (entries.has(name)) throw new DuplicateModelError(name);
   const config = reg.config;
-  const create = reg.create ?? ((overrides: VisionTransformerOptions) => createViT({ ...config, ...overrides }));
-  entries.set(name, { config, create, pretrainedCfg: reg.pretrainedCfg });
+  const create = reg.create ?? ((overrides: CreateModelOptions) => {
+    const { backboneLayers, ...rest } = overrides;
+    if (backboneLayers) throw new ArgumentError(`model "${name}" has no CNN backbone: backboneLayers applies to the hybrid models only`);
+    return createViT({ ...config, ...rest });
+  });
+  entries.set(name, { config, create, pretrainedCfg: reg.pretrainedCfg, parameterShapes: reg.parameterShapes });
 }
 
 /**
@@ -121,7 +139,7 @@ function entry(name: string): Entry {
  * const logits = vit.eval().forward(tf.zeros([1, 224, 224, 3])); // [1, 5]
  * ```
  */
-export function createModel<M extends Module = VisionTransformer>(name: string, overrides: VisionTransformerOptions = {}): M {
+export function createModel<M extends Module = VisionTransformer>(name: string, overrides: CreateModelOptions = {}): M {
   return entry(name).create(overrides) as M;
 }
 
@@ -159,6 +177,37 @@ export function getModelConfig(name: string): ViTConfig {
   const c = entry(name).config;
   if (!c) throw new TfjsVitError('NO_CONFIG', `model "${name}" was registered without a ViT config`);
   return structuredClone(c) as ViTConfig;
+}
+
+/**
+ * Every parameter's state-dict key and shape of the registered model `name` at its defaults (a
+ * hybrid's backbone included), without building the transformer.
+ *
+ * @example
+ * ```ts
+ * modelParameterShapes('vit_base_r50_s16_384').get('patch_embed.backbone.stem.conv.weight'); // [64, 3, 7, 7]
+ * ```
+ */
+export function modelParameterShapes(name: string): Map<string, number[]> {
+  const e = entry(name);
+  if (e.parameterShapes) return e.parameterShapes();
+  if (!e.config) throw new TfjsVitError('NO_CONFIG', `model "${name}" was registered without a ViT config or parameter shapes`);
+  return parameterShapes(e.config);
+}
+
+/**
+ * The number of learnable scalars of the registered model `name` (timm's
+ * `sum(p.numel() for p in model.parameters())`).
+ *
+ * @example
+ * ```ts
+ * countModelParameters('vit_base_patch16_224'); // 86_567_656
+ * ```
+ */
+export function countModelParameters(name: string): number {
+  let n = 0;
+  for (const shape of modelParameterShapes(name).values()) n += shape.reduce((a, b) => a * b, 1);
+  return n;
 }
 
 /**

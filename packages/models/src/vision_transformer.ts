@@ -2,8 +2,8 @@
 // options, parameter names and behaviour, on tfjs-core. Configs and registry live elsewhere.
 import * as tf from '@tensorflow/tfjs-core';
 import {
-  Block, Dropout, Identity, LayerNorm, Linear, Module, ModuleList, normalInit, truncNormalInit,
-  type Parameter, type TensorModule,
+  AttentionPoolLatent, Block, Dropout, GELU, Identity, LayerNorm, Linear, Module, ModuleList, normalInit, QuickGELU,
+  truncNormalInit, type Parameter, type TensorModule,
 } from '@tfjs-vit/layers';
 import { ArgumentError, assertRank, TfjsVitError } from '@tfjs-vit/ops';
 import { defaultEmbedLayer, resamplePositions } from './default_parts';
@@ -12,10 +12,21 @@ import { poolTokens } from './pooling';
 import { toNHWCInput } from './vit_input';
 import { PreLogits } from './pre_logits';
 import type { BlockLike, EmbedLayer, ViTParts } from './vit_parts';
-import { numPrefixTokens, resolveViTConfig, toPair, type GlobalPool, type ImgSize, type ResolvedViTConfig, type ViTConfig } from './vit_config';
+import {
+  checkViTOptionKeys, numPrefixTokens, resolveViTConfig, toPair,
+  type ActLayerName, type GlobalPool, type ImgSize, type ResolvedViTConfig, type ViTConfig,
+} from './vit_config';
 
 /** `createViT`'s argument: timm's constructor kwargs (camelCased) plus the injectable parts. */
-export interface VisionTransformerOptions extends ViTConfig, ViTParts {}
+export interface VisionTransformerOptions extends Omit<ViTConfig, 'actLayer'>, ViTParts {}
+
+const PART_KEYS = ['normLayer', 'actLayer', 'mlpLayer', 'blockFn', 'embedLayer'];
+
+const ACT_LAYERS: Record<ActLayerName, () => TensorModule> = {
+  gelu: () => new GELU(),
+  gelu_tanh: () => new GELU({ approximate: 'tanh' }),
+  quick_gelu: () => new QuickGELU(),
+};
 
 /** Options of `getIntermediateLayers`. */
 export interface IntermediateOptions {
@@ -52,6 +63,8 @@ export class VisionTransformer extends Module {
   /** Width of the pooled features the head sees (`representationSize` if set, else embedDim). */
   readonly numFeatures: number;
   readonly clsToken: Parameter | null;
+  /** DeiT's distillation token (with `distilled`), after the class token. */
+  readonly distToken: Parameter | null;
   readonly regToken: Parameter | null;
   private posEmbedParam: Parameter | null;
   readonly patchEmbed: EmbedLayer;
@@ -59,21 +72,28 @@ export class VisionTransformer extends Module {
   readonly normPre: TensorModule;
   readonly blocks: ModuleList<BlockLike>;
   readonly norm: TensorModule;
+  /** The attention pool of `globalPool: 'map'` (SigLIP), else null. */
+  readonly attnPool: AttentionPoolLatent | null;
   readonly fcNorm: TensorModule;
   readonly preLogits: PreLogits | null;
   readonly headDrop: Dropout;
   private headModule: TensorModule;
+  private headDistModule: TensorModule | null;
 
   constructor(options: VisionTransformerOptions = {}) {
     super();
-    const c = resolveViTConfig(options);
+    checkViTOptionKeys(options, PART_KEYS);
+    const customAct = typeof options.actLayer === 'function' ? options.actLayer : null;
+    const c = resolveViTConfig({ ...options, actLayer: customAct ? 'custom' : (options.actLayer as ActLayerName | undefined) });
     this.cfg = c;
     const dim = c.embedDim;
     this.embedDim = dim;
     this.numPrefixTokens = numPrefixTokens(c);
-    const norm = options.normLayer ?? ((d: number) => new LayerNorm(d, { eps: 1e-6 }));
+    const norm = options.normLayer ?? ((d: number) => new LayerNorm(d, { eps: c.normEps }));
+    const act = customAct ?? ACT_LAYERS[c.actLayer as ActLayerName];
     const embed = options.embedLayer ?? defaultEmbedLayer;
     this.clsToken = c.classToken ? this.registerParameter('cls_token', normalInit([1, 1, dim], 0, 1e-6)) : null;
+    this.distToken = c.distilled ? this.registerParameter('dist_token', truncNormalInit([1, 1, dim], 0.02)) : null;
     this.regToken = c.regTokens ? this.registerParameter('reg_token', normalInit([1, c.regTokens, dim], 0, 1e-6)) : null;
     this.patchEmbed = this.registerModule('patch_embed', embed({
       imgSize: c.imgSize, patchSize: c.patchSize, inChans: c.inChans, embedDim: dim,
@@ -90,17 +110,21 @@ export class VisionTransformer extends Module {
       const dropPath = c.depth > 1 ? (c.dropPathRate * i) / (c.depth - 1) : 0;
       this.blocks.push(blockFn(dim, c.numHeads, {
         mlpRatio: c.mlpRatio, qkvBias: c.qkvBias, qkNorm: c.qkNorm, initValues: c.initValues,
-        projDrop: c.projDropRate, attnDrop: c.attnDropRate, dropPath, normLayer: norm,
-        ...(options.actLayer ? { actLayer: options.actLayer } : {}),
+        projBias: c.projBias, scaleAttnNorm: c.scaleAttnNorm, scaleMlpNorm: c.scaleMlpNorm,
+        projDrop: c.projDropRate, attnDrop: c.attnDropRate, dropPath, normLayer: norm, actLayer: act,
         ...(options.mlpLayer ? { mlpLayer: options.mlpLayer } : {}),
       }));
     }
     this.norm = this.registerModule('norm', c.finalNorm && !c.useFcNorm ? norm(dim) : new Identity());
+    this.attnPool = c.globalPool === 'map'
+      ? this.registerModule('attn_pool', new AttentionPoolLatent(dim, { numHeads: c.numHeads, mlpRatio: c.mlpRatio, normLayer: norm, actLayer: act }))
+      : null;
     this.fcNorm = this.registerModule('fc_norm', c.finalNorm && c.useFcNorm ? norm(dim) : new Identity());
     this.preLogits = c.representationSize ? this.registerModule('pre_logits', new PreLogits(dim, c.representationSize)) : null;
     this.numFeatures = c.representationSize ?? dim;
     this.headDrop = this.registerModule('head_drop', new Dropout(c.dropRate));
     this.headModule = this.registerModule('head', c.numClasses > 0 ? new Linear(this.numFeatures, c.numClasses) : new Identity());
+    this.headDistModule = c.distilled ? this.registerModule('head_dist', c.numClasses > 0 ? new Linear(dim, c.numClasses) : new Identity()) : null;
   }
 
   /** The resolved configuration (a copy). */
@@ -116,6 +140,10 @@ export class VisionTransformer extends Module {
   /** The classifier (`Identity` when numClasses is 0). */
   get head(): TensorModule {
     return this.headModule;
+  }
+  /** The distillation token's classifier (`distilled` models), else null. */
+  get headDist(): TensorModule | null {
+    return this.headDistModule;
   }
   get posEmbed(): Parameter | null {
     return this.posEmbedParam;
@@ -142,14 +170,39 @@ export class VisionTransformer extends Module {
     });
   }
 
-  /** Pool, fc_norm, pre-logits, head dropout and (unless `preLogits`) the head. */
+  /**
+   * Pool, fc_norm, pre-logits, head dropout and (unless `preLogits`) the head. A `distilled`
+   * model averages its two heads (on the class and distillation tokens) as timm does in eval and
+   * in ordinary training; `forwardDistilled` gives both.
+   */
   forwardHead(tokens: tf.Tensor, options: { preLogits?: boolean } = {}): tf.Tensor {
     assertRank('forwardHead tokens', tokens.shape, 3);
+    if (this.headDistModule) {
+      return tf.tidy(() => {
+        const [cls, dist] = this.distilledTokens(tokens);
+        if (options.preLogits) return tf.div(tf.add(cls, dist), 2);
+        return tf.div(tf.add(this.headModule.forward(cls), this.headDistModule!.forward(dist)), 2);
+      });
+    }
     return tf.tidy(() => {
-      let y = this.fcNorm.forward(poolTokens(tokens, this.cfg.globalPool, this.numPrefixTokens));
+      let y = this.fcNorm.forward(this.pool(tokens));
       if (this.preLogits) y = this.preLogits.forward(y);
       y = this.headDrop.forward(y);
       return options.preLogits ? y : this.headModule.forward(y);
+    });
+  }
+
+  /**
+   * A `distilled` model's two outputs, `[head(class token), head_dist(distillation token)]`: what
+   * timm's `forward` returns in training with `set_distilled_training(True)`, for a distillation
+   * loss against a teacher.
+   */
+  forwardDistilled(x: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    const head = this.headDistModule;
+    if (!head) throw new TfjsVitError('NOT_DISTILLED', 'forwardDistilled: this model has no distillation token (distilled: false)');
+    return tf.tidy(() => {
+      const [cls, dist] = this.distilledTokens(this.forwardFeatures(x));
+      return [this.headModule.forward(cls), head.forward(dist)];
     });
   }
 
@@ -213,6 +266,7 @@ export class VisionTransformer extends Module {
     this.cfg = { ...this.cfg, numClasses: cfg.numClasses, globalPool: cfg.globalPool };
     // timm builds a fresh nn.Linear here: PyTorch's default init, not the trunc-normal one
     this.headModule = this.registerModule('head', numClasses > 0 ? new Linear(this.numFeatures, numClasses, { init: 'torch' }) : new Identity());
+    if (this.headDistModule) this.headDistModule = this.registerModule('head_dist', numClasses > 0 ? new Linear(this.embedDim, numClasses, { init: 'torch' }) : new Identity());
     return this;
   }
 
@@ -255,6 +309,20 @@ export class VisionTransformer extends Module {
     return this;
   }
 
+  /** Pooled `[B, C]` features: the attention pool (`'map'`) or `globalPool` over the tokens. */
+  private pool(tokens: tf.Tensor): tf.Tensor {
+    const skip = this.cfg.poolIncludePrefix ? 0 : this.numPrefixTokens;
+    if (!this.attnPool) return poolTokens(tokens, this.cfg.globalPool, skip);
+    const [b, n, c] = tokens.shape;
+    return this.attnPool.forward(skip ? tf.slice(tokens, [0, skip, 0], [b, n - skip, c]) : tokens);
+  }
+
+  /** The class and distillation tokens `[B, C]` of `[B, N, C]` tokens. */
+  private distilledTokens(tokens: tf.Tensor): [tf.Tensor, tf.Tensor] {
+    const [b, , c] = tokens.shape;
+    return [tf.reshape(tf.slice(tokens, [0, 0, 0], [b, 1, c]), [b, c]), tf.reshape(tf.slice(tokens, [0, 1, 0], [b, 1, c]), [b, c])];
+  }
+
   private setPosEmbed(init: tf.Tensor): void {
     this.posEmbedParam = this.registerParameter('pos_embed', init);
   }
@@ -288,6 +356,7 @@ export class VisionTransformer extends Module {
     }
     const prefix: tf.Tensor[] = [];
     if (this.clsToken) prefix.push(tf.broadcastTo(this.clsToken.value, [b, 1, c]));
+    if (this.distToken) prefix.push(tf.broadcastTo(this.distToken.value, [b, 1, c]));
     if (this.regToken) prefix.push(tf.broadcastTo(this.regToken.value, [b, this.cfg.regTokens, c]));
     if (this.cfg.noEmbedClass) {
       if (pos) t = tf.add(t, pos);

@@ -3,8 +3,14 @@
 // `VisionTransformerOptions` (vision_transformer.ts).
 import { ArgumentError } from '@tfjs-vit/ops';
 
-/** How the tokens are pooled into one vector for the head (timm's `global_pool`). */
-export type GlobalPool = 'token' | 'avg' | 'avgmax' | 'max' | '';
+/**
+ * How the tokens are pooled into one vector for the head (timm's `global_pool`); `'map'` is an
+ * attention pool with a learned latent query (`attn_pool`, SigLIP).
+ */
+export type GlobalPool = 'token' | 'avg' | 'avgmax' | 'max' | 'map' | '';
+
+/** The MLP activation by timm's name (`act_layer`): exact GELU, its tanh approximation, or QuickGELU (CLIP). */
+export type ActLayerName = 'gelu' | 'gelu_tanh' | 'quick_gelu';
 
 /** A size per spatial axis: one number for a square, or `[h, w]`. */
 export type ImgSize = number | readonly [number, number];
@@ -40,6 +46,16 @@ export interface ViTConfig {
   mlpRatio?: number;
   /** Bias on the qkv projection (default true). */
   qkvBias?: boolean;
+  /** Biases of attention's `proj` and the MLP's fc1/fc2 (default true). */
+  projBias?: boolean;
+  /** LayerNorm in attention before its projection, `attn.norm` (default false). */
+  scaleAttnNorm?: boolean;
+  /** LayerNorm on the MLP's hidden features, `mlp.norm` (default false). */
+  scaleMlpNorm?: boolean;
+  /** The MLP activation by name (default 'gelu'); a factory can be given as `actLayer` too. */
+  actLayer?: ActLayerName;
+  /** Epsilon of every LayerNorm (default 1e-6; timm's `norm_layer=partial(LayerNorm, eps=…)`, 1e-5 for CLIP). */
+  normEps?: number;
   /** LayerNorm on q and k per head (default false). */
   qkNorm?: boolean;
   /** LayerScale initial value; undefined/null/0 = no LayerScale (default). */
@@ -48,6 +64,11 @@ export interface ViTConfig {
   classToken?: boolean;
   /** Register tokens after the class token (default 0). */
   regTokens?: number;
+  /**
+   * A distillation token after the class token with its own head `head_dist` (DeiT's
+   * `VisionTransformerDistilled`; default false). The logits are the two heads' mean.
+   */
+  distilled?: boolean;
   /** Position embedding: 'learn' (default) or 'none'. */
   posEmbed?: 'learn' | 'none';
   /** The position embedding covers the patches only, not the prefix tokens (default false). */
@@ -58,6 +79,8 @@ export interface ViTConfig {
   finalNorm?: boolean;
   /** Norm after pooling instead of before; undefined = true for avg/max pools (timm's default). */
   fcNorm?: boolean | null;
+  /** Pool over the prefix (class/register) tokens too, and hand them to the attention pool (default false). */
+  poolIncludePrefix?: boolean;
   /** Pre-logits Linear+Tanh of this width before the head (timm's original in21k models). */
   representationSize?: number | null;
   /** Accept any input size, resampling the position embedding on the fly (default false). */
@@ -90,16 +113,24 @@ export interface ResolvedViTConfig {
   numHeads: number;
   mlpRatio: number;
   qkvBias: boolean;
+  projBias: boolean;
+  scaleAttnNorm: boolean;
+  scaleMlpNorm: boolean;
+  /** The activation's name, or 'custom' when a factory was given. */
+  actLayer: ActLayerName | 'custom';
+  normEps: number;
   qkNorm: boolean;
   initValues: number | null;
   classToken: boolean;
   regTokens: number;
+  distilled: boolean;
   posEmbed: 'learn' | 'none';
   noEmbedClass: boolean;
   preNorm: boolean;
   finalNorm: boolean;
   /** Resolved: whether the norm sits after pooling. */
   useFcNorm: boolean;
+  poolIncludePrefix: boolean;
   representationSize: number | null;
   dynamicImgSize: boolean;
   dynamicImgPad: boolean;
@@ -116,7 +147,8 @@ export function toPair(v: ImgSize): [number, number] {
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
 
-const POOLS: readonly GlobalPool[] = ['token', 'avg', 'avgmax', 'max', ''];
+const POOLS: readonly GlobalPool[] = ['token', 'avg', 'avgmax', 'max', 'map', ''];
+const ACTS: readonly ActLayerName[] = ['gelu', 'gelu_tanh', 'quick_gelu'];
 
 /**
  * Fills in timm's defaults and checks the values (typed `ArgumentError` on a bad one).
@@ -126,7 +158,7 @@ const POOLS: readonly GlobalPool[] = ['token', 'avg', 'avgmax', 'max', ''];
  * resolveViTConfig({ patchSize: 32 }).imgSize; // [224, 224]
  * ```
  */
-export function resolveViTConfig(config: ViTConfig = {}): ResolvedViTConfig {
+export function resolveViTConfig(config: Omit<ViTConfig, 'actLayer'> & { actLayer?: ActLayerName | 'custom' } = {}): ResolvedViTConfig {
   const globalPool = config.globalPool ?? 'token';
   const classToken = config.classToken ?? true;
   const r: ResolvedViTConfig = {
@@ -140,15 +172,22 @@ export function resolveViTConfig(config: ViTConfig = {}): ResolvedViTConfig {
     numHeads: config.numHeads ?? 12,
     mlpRatio: config.mlpRatio ?? 4,
     qkvBias: config.qkvBias ?? true,
+    projBias: config.projBias ?? true,
+    scaleAttnNorm: config.scaleAttnNorm ?? false,
+    scaleMlpNorm: config.scaleMlpNorm ?? false,
+    actLayer: config.actLayer ?? 'gelu',
+    normEps: config.normEps ?? 1e-6,
     qkNorm: config.qkNorm ?? false,
     initValues: config.initValues ? config.initValues : null,
     classToken,
     regTokens: config.regTokens ?? 0,
+    distilled: config.distilled ?? false,
     posEmbed: config.posEmbed ?? 'learn',
     noEmbedClass: config.noEmbedClass ?? false,
     preNorm: config.preNorm ?? false,
     finalNorm: config.finalNorm ?? true,
     useFcNorm: config.fcNorm ?? (globalPool === 'avg' || globalPool === 'avgmax' || globalPool === 'max'),
+    poolIncludePrefix: config.poolIncludePrefix ?? false,
     representationSize: config.representationSize ? config.representationSize : null,
     dynamicImgSize: config.dynamicImgSize ?? false,
     dynamicImgPad: config.dynamicImgPad ?? false,
@@ -175,7 +214,17 @@ export function resolveViTConfig(config: ViTConfig = {}): ResolvedViTConfig {
     throw new ArgumentError(`ViT: embedDim (${r.embedDim}) must be divisible by numHeads (${r.numHeads})`);
   }
   if (!POOLS.includes(globalPool)) {
-    throw new ArgumentError(`ViT: globalPool must be one of ${POOLS.map((p) => `'${p}'`).join(', ')}, got '${globalPool}'`);
+    const why = (globalPool as string) === 'prr' ? ` (timm's 'prr' attention pool is not supported)` : '';
+    throw new ArgumentError(`ViT: globalPool must be one of ${POOLS.map((p) => `'${p}'`).join(', ')}, got '${globalPool}'${why}`);
+  }
+  if (r.actLayer !== 'custom' && !ACTS.includes(r.actLayer)) {
+    throw new ArgumentError(`ViT: actLayer must be one of ${ACTS.map((a) => `'${a}'`).join(', ')} or a factory, got '${String(r.actLayer)}'`);
+  }
+  if (!(r.normEps > 0)) throw new ArgumentError(`ViT: normEps must be > 0, got ${r.normEps}`);
+  if (r.distilled) {
+    if (!classToken || globalPool !== 'token') throw new ArgumentError(`ViT: distilled needs classToken: true and globalPool 'token' (as timm's VisionTransformerDistilled)`);
+    if (r.regTokens) throw new ArgumentError(`ViT: distilled takes no regTokens (timm's VisionTransformerDistilled ignores them)`);
+    if (config.representationSize) throw new ArgumentError(`ViT: distilled takes no representationSize (its heads read the tokens directly)`);
   }
   if (globalPool === 'token' && !classToken) {
     throw new ArgumentError(`ViT: globalPool 'token' needs classToken: true`);
@@ -190,9 +239,48 @@ export function resolveViTConfig(config: ViTConfig = {}): ResolvedViTConfig {
   return r;
 }
 
-/** Number of prefix tokens (class + register) before the patch tokens. */
-export function numPrefixTokens(c: Pick<ResolvedViTConfig, 'classToken' | 'regTokens'>): number {
-  return (c.classToken ? 1 : 0) + c.regTokens;
+/** Number of prefix tokens (class, distillation, register) before the patch tokens. */
+export function numPrefixTokens(c: Pick<ResolvedViTConfig, 'classToken' | 'regTokens'> & { distilled?: boolean }): number {
+  return (c.classToken ? 1 : 0) + (c.distilled ? 1 : 0) + c.regTokens;
+}
+
+/** Every `ViTConfig` key (what `createViT` accepts besides the injectable parts). */
+export const VIT_CONFIG_KEYS: readonly (keyof ViTConfig)[] = [
+  'imgSize', 'patchSize', 'inChans', 'numClasses', 'globalPool', 'embedDim', 'depth', 'numHeads', 'mlpRatio',
+  'qkvBias', 'projBias', 'scaleAttnNorm', 'scaleMlpNorm', 'actLayer', 'normEps', 'qkNorm', 'initValues',
+  'classToken', 'regTokens', 'distilled', 'posEmbed', 'noEmbedClass', 'preNorm', 'finalNorm', 'fcNorm',
+  'poolIncludePrefix', 'representationSize', 'dynamicImgSize', 'dynamicImgPad', 'dropRate', 'posDropRate',
+  'projDropRate', 'attnDropRate', 'dropPathRate', 'dataFormat',
+];
+
+/** timm constructor arguments (camelCased) this library does not implement, with why. */
+const UNSUPPORTED: Readonly<Record<string, string>> = {
+  patchDropRate: 'PatchDropout is not implemented',
+  embedNormLayer: 'a norm inside patch_embed is not implemented (pass your own embedLayer)',
+  attnLayer: 'pass your own blockFn instead',
+  weightInit: "only timm's default init is implemented (load weights for the others)",
+  fixInit: "only timm's default init is implemented",
+};
+
+/**
+ * Refuses option keys that are neither `ViTConfig` keys nor `allowed` (the injectable parts): a
+ * typo or a timm argument this library lacks would otherwise be ignored silently.
+ *
+ * @example
+ * ```ts
+ * checkViTOptionKeys({ patchDropRate: 0.1 }, []); // throws: timm's patch_drop_rate is not supported …
+ * ```
+ */
+export function checkViTOptionKeys(options: object, allowed: readonly string[]): void {
+  const known = new Set<string>([...VIT_CONFIG_KEYS, ...allowed]);
+  for (const [k, v] of Object.entries(options)) {
+    if (known.has(k) || v === undefined) continue;
+    const snake = k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
+    const camel = k.replace(/_([a-z])/g, (_, m: string) => m.toUpperCase());
+    if (UNSUPPORTED[camel]) throw new ArgumentError(`ViT: timm's ${snake} is not supported: ${UNSUPPORTED[camel]}`);
+    const hint = camel !== k && known.has(camel) ? ` (did you mean '${camel}'?)` : '';
+    throw new ArgumentError(`ViT: unknown option '${k}'${hint}`);
+  }
 }
 
 /** Patch grid `[h, w]` for an image size (floor, as a stride-p conv; with dynamicImgPad, ceil). */

@@ -2,6 +2,7 @@
 // embed_layer) and what each must provide.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BlockOptions, BlockWithAttention, MlpLayerArgs, Module, TensorModule } from '@tfjs-vit/layers';
+import type { ActLayerName } from './vit_config';
 
 /**
  * What `embedLayer` receives: the model's image and patch sizes, channels, width, whether the
@@ -36,10 +37,10 @@ export type BlockLike = TensorModule & { forwardWithAttention?(x: tf.Tensor): Bl
 
 /** The parts a user can swap, each a factory as in timm's constructor. */
 export interface ViTParts {
-  /** Makes every LayerNorm of the model (default `LayerNorm(dim)` with eps 1e-6). */
+  /** Makes every LayerNorm of the model (default `LayerNorm(dim)` with eps `normEps`, 1e-6). */
   normLayer?: (dim: number) => TensorModule;
-  /** Makes the MLP activation (default exact GELU). */
-  actLayer?: () => TensorModule;
+  /** The MLP activation: a factory, or timm's name (default 'gelu', exact). */
+  actLayer?: ActLayerName | (() => TensorModule);
   /** Makes each block's MLP (default timm's `Mlp`). */
   mlpLayer?: (inFeatures: number, args: MlpLayerArgs) => TensorModule;
   /** Makes each block (default `new Block(dim, numHeads, options)`). */

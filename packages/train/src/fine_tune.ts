@@ -170,7 +170,7 @@ export async function fineTune(o: FineTuneOptions): Promise<FineTuneResult> {
       log(`!!! no weights given: the model starts from RANDOM INIT${mode === 'full' ? '' : ' and its backbone stays frozen — expect near-chance accuracy'} !!!`);
     }
 
-    const trainable = mode === 'linear-probe' ? linearProbe(model, { prefixes: ['head.'] }) : mode === 'freeze-backbone' ? linearProbe(model) : model.unfreeze().namedParameters().map(([n]) => n);
+    const trainable = mode === 'linear-probe' ? linearProbe(model, { prefixes: ['head.', 'head_dist.'] }) : mode === 'freeze-backbone' ? linearProbe(model) : model.unfreeze().namedParameters().map(([n]) => n);
     log(`training ${trainable.length > 6 ? `all ${trainable.length} parameter tensors` : trainable.join(', ')}`);
     mkdirSync(out, { recursive: true });
 

@@ -34,6 +34,9 @@ describeBackends(
       expect(paramGroupsWeightDecay(m, 0.05).flatMap((g) => g.names)).toEqual(['pre_logits.fc.weight', 'head.weight']);
       expect(linearProbe(m, { includeFcNorm: true })).toContain('fc_norm.weight');
       expect(() => linearProbe(m, { prefixes: ['nothing.'] })).toThrow(/no parameter/);
+      // DeiT distilled: both heads are the classifier
+      const deit = new NamedOnly(['cls_token', 'dist_token', 'blocks.0.attn.qkv.weight', 'norm.weight', 'head.weight', 'head_dist.weight']);
+      expect(linearProbe(deit)).toEqual(['head.weight', 'head_dist.weight']);
     });
 
     it('freezeEarlyLayers freezes the stem and the first N blocks', () => {

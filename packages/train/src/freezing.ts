@@ -13,8 +13,9 @@ function applyFreeze(model: Module, keep: (name: string) => boolean): string[] {
 }
 
 /**
- * Freezes every parameter except the classifier: names under `head.` and `pre_logits.` (and
- * `fc_norm.` with `includeFcNorm`). Returns the names left trainable; throws if none is.
+ * Freezes every parameter except the classifier: names under `head.`, `head_dist.` (DeiT's
+ * distillation head) and `pre_logits.` (and `fc_norm.` with `includeFcNorm`). Returns the names
+ * left trainable; throws if none is.
  *
  * @example
  * ```ts
@@ -23,7 +24,7 @@ function applyFreeze(model: Module, keep: (name: string) => boolean): string[] {
  * ```
  */
 export function linearProbe(model: Module, options: { prefixes?: string[]; includeFcNorm?: boolean } = {}): string[] {
-  const prefixes = options.prefixes ?? ['head.', 'pre_logits.', ...(options.includeFcNorm ? ['fc_norm.'] : [])];
+  const prefixes = options.prefixes ?? ['head.', 'head_dist.', 'pre_logits.', ...(options.includeFcNorm ? ['fc_norm.'] : [])];
   const trainable = applyFreeze(model, (n) => prefixes.some((p) => n.startsWith(p)));
   if (trainable.length === 0) throw new ArgumentError(`linearProbe: no parameter starts with ${prefixes.join(' / ')}`);
   return trainable;

@@ -7,7 +7,7 @@ import type { VisionTransformer } from '@tfjs-vit/models';
 import { ArgumentError } from '@tfjs-vit/ops';
 
 /** Prefixes of the parameters `forwardHead` uses (everything else is the backbone). */
-const HEAD_PREFIXES = ['head.', 'pre_logits.', 'fc_norm.'];
+const HEAD_PREFIXES = ['head.', 'head_dist.', 'attn_pool.', 'pre_logits.', 'fc_norm.'];
 
 /**
  * Makes `model.forwardFeatures` run off the gradient tape (its input gets a zero gradient). Only
