@@ -149,6 +149,7 @@ describe('tfjs-vit CLI (spawned)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^model\s+params$/m);
     expect(r.stdout).toMatch(/^vit_tiny_patch16_224\s+5\.7M$/m);
+    expect(r.stdout).toMatch(/^vit_tiny_r_s16_p8_224\s+6\.3M$/m); // a hybrid: its ResNet stem counted (timm: 6,337,704)
     expect(r.stdout).not.toMatch(/vit_base/);
   });
 

@@ -3,7 +3,7 @@
 import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { fileSource, fromTimm, openCheckpoint, readModelMeta, saveOnnx, saveSafetensors, saveTfjsModel, type ModelMeta, type TimmLoadReport } from '@tfjs-vit/convert';
+import { CheckpointMismatchError, configOf, fileSource, fromTimm, openCheckpoint, readModelMeta, saveOnnx, saveSafetensors, saveTfjsModel, type ModelMeta, type TimmLoadReport } from '@tfjs-vit/convert';
 import { countParameters, type VisionTransformer, type ViTConfig } from '@tfjs-vit/models';
 import { ArgumentError, TfjsVitError } from '@tfjs-vit/ops';
 import { Option, type Command } from 'commander';
@@ -25,12 +25,14 @@ export interface ConvertOptions {
   numHeads?: number;
   numClasses?: number;
   imgSize?: number | [number, number];
+  /** Patch size of the output model: the checkpoint's patch kernel is resampled to it (FlexiViT, timm's resample_patch_embed). */
+  patchSize?: number | [number, number];
   /** Weight storage: float16 halves the files (tfjs, safetensors); uint8 quarters them (tfjs only). */
   dtype?: 'float32' | 'float16' | 'uint8';
   format?: OutputFormat;
   /** ONNX input layout (default 'NCHW', as transformers.js feeds pixel_values). */
   dataFormat?: 'NHWC' | 'NCHW';
-  /** Refuse missing/unexpected/mismatched keys (default true). */
+  /** Refuse missing/unexpected/mismatched keys (default true); false loads what fits (shape-filtered) and lists the rest. */
   strict?: boolean;
   /** Load weights holding NaN or ±Inf instead of refusing them. */
   allowNonFinite?: boolean;
@@ -81,10 +83,21 @@ export function describeArchitecture(c: ViTConfig, inferred: boolean, model?: st
 function printReport(r: TimmLoadReport, say: (s: string) => void): void {
   say(`layout: ${r.layout}${r.wrappers.length ? `, unwrapped ${r.wrappers.join('.')}` : ''}${r.strippedPrefixes.length ? `, stripped ${r.strippedPrefixes.join(' ')}` : ''}`);
   say(`keys: ${r.missingKeys.length} missing, ${r.unexpectedKeys.length} unexpected, ${r.shapeMismatches.length} mismatched, ${r.droppedKeys.length} dropped`);
-  if (r.missingKeys.length) say(`  missing: ${list(r.missingKeys)}`);
-  if (r.unexpectedKeys.length) say(`  unexpected: ${list(r.unexpectedKeys)}`);
-  for (const m of r.shapeMismatches.slice(0, 6)) say(`  mismatched: ${m.key}: expected [${m.expected}], got [${m.got}]`);
-  if (r.droppedKeys.length) say(`  dropped: ${list(r.droppedKeys)} (new head)`);
+  const shape = (s: readonly number[] | null) => `[${(s ?? []).join(', ')}]`;
+  const of = (reason: string) => r.skipped.filter((s) => s.reason === reason);
+  const few = <T>(xs: T[], line: (x: T) => string, n = 20) => {
+    for (const x of xs.slice(0, n)) say(line(x));
+    if (xs.length > n) say(`  … (+${xs.length - n})`);
+  };
+  few(of('missing'), (s) => `  missing: ${s.key} ${shape(s.modelShape)} (keeps the model's init)`);
+  few(of('unexpected'), (s) => `  unexpected: ${s.key} ${shape(s.checkpointShape)} (not loaded)`);
+  few(of('shape'), (s) => `  mismatched: ${s.key}: model ${shape(s.modelShape)}, checkpoint ${shape(s.checkpointShape)} (keeps the model's init)`);
+  const head = of('head').map((s) => `${shape(s.checkpointShape)} → ${shape(s.modelShape)}`);
+  if (r.droppedKeys.length) say(`  dropped: ${list(r.droppedKeys)} (new head${head.length ? `: checkpoint ${head.join(', ')}` : ''})`);
+  if (r.patchEmbed) {
+    const p = r.patchEmbed;
+    say(`patch_embed: resampled ${p.from.join('x')} → ${p.to.join('x')} (${p.interpolation}${p.antialias ? ', antialiased' : ''}; timm resample_patch_embed)`);
+  }
   if (r.posEmbed) {
     const p = r.posEmbed;
     say(`pos_embed: resampled ${p.fromTokens} → ${p.toTokens} tokens (grid ${p.grid.join('x')}, ${p.mode}${p.antialias ? ', antialiased' : ''})`);
@@ -129,7 +142,8 @@ export async function runConvert(input: string, options: ConvertOptions, say: (l
   let model: VisionTransformer;
   try {
     model = await fromTimm(source, {
-      model: options.model ?? (options.numHeads ? { numHeads: options.numHeads } : undefined), numClasses: options.numClasses, imgSize: options.imgSize, strict: options.strict ?? true, allowNonFinite: options.allowNonFinite,
+      model: options.model ?? (options.numHeads ? { numHeads: options.numHeads } : undefined), numClasses: options.numClasses, imgSize: options.imgSize,
+      ...(options.patchSize !== undefined ? { patchSize: options.patchSize } : {}), strict: options.strict ?? true, allowNonFinite: options.allowNonFinite,
       onReport: (r) => (report = r),
     });
   } finally {
@@ -137,8 +151,7 @@ export async function runConvert(input: string, options: ConvertOptions, say: (l
     (bar.current as ReturnType<typeof createProgress> | null)?.finish();
   }
   try {
-    const { useFcNorm, ...rest } = model.config;
-    const config: ViTConfig = { ...rest, fcNorm: useFcNorm };
+    const config: ViTConfig = configOf(model);
     say(`architecture: ${describeArchitecture(config, !options.model, options.model)}`);
     if (report) printReport(report, say);
 
@@ -198,10 +211,11 @@ export function convertCommand(program: Command, ctx: CliContext): void {
     .option('--num-heads <n>', 'attention heads, when they cannot be inferred (not in the shapes)', int('--num-heads', 1))
     .option('--num-classes <n>', 'classes of the head (a different size gets a new head)', int('--num-classes'))
     .option('--img-size <S|HxW>', 'input size (pos_embed is resampled)', size('--img-size'))
+    .option('--patch-size <S|HxW>', "patch size (the checkpoint's patch kernel is resampled as timm's resample_patch_embed, pos_embed to the new grid)", size('--patch-size'))
     .addOption(new Option('--dtype <dtype>', 'weight storage: float16 (tfjs, safetensors) halves the files, uint8 (tfjs) quarters them').choices(['float32', 'float16', 'uint8']).default('float32'))
     .addOption(new Option('-f, --format <format>', 'output format (default: from --out, else tfjs)').choices(['tfjs', 'safetensors', 'onnx']))
     .addOption(new Option('--data-format <layout>', 'ONNX input layout').choices(['NCHW', 'NHWC']).default('NCHW'))
-    .option('--no-strict', 'load what fits and report the rest instead of failing')
+    .option('--no-strict', 'load what fits (keys with equal shapes) and list the rest with their shapes instead of failing')
     .option('--allow-non-finite', 'load weights holding NaN or Inf instead of refusing the file')
     .option('--plain', 'plain progress lines even on a terminal');
   commonOptions(cmd, 'wasm')
@@ -209,6 +223,7 @@ export function convertCommand(program: Command, ctx: CliContext): void {
       'tfjs-vit convert vit_small_patch16_224.augreg_in21k_ft_in1k.safetensors --out web/vit_small --dtype float16',
       'tfjs-vit convert vit_base_patch16_224.pth --out ft/vit_b16 --num-classes 10 --img-size 384',
       'tfjs-vit convert model.safetensors --out vit.onnx',
+      'tfjs-vit convert vit_base_patch16_224.safetensors --out web/vit_b8 --patch-size 8',
     ))
     .action(async (input: string, o: Record<string, unknown>) => {
       tf.enableProdMode(); // no debug checks in a CLI
@@ -221,7 +236,7 @@ export function convertCommand(program: Command, ctx: CliContext): void {
       ctx.out(`backend: ${describeBackend()}`);
       const options: ConvertOptions = {
         out: o.out as string, model: o.model as string | undefined, numHeads: o.numHeads as number | undefined,
-        numClasses: o.numClasses as number | undefined, imgSize: o.imgSize as ConvertOptions['imgSize'],
+        numClasses: o.numClasses as number | undefined, imgSize: o.imgSize as ConvertOptions['imgSize'], patchSize: o.patchSize as ConvertOptions['patchSize'],
         dtype: o.dtype as ConvertOptions['dtype'], format: o.format as OutputFormat | undefined,
         dataFormat: o.dataFormat as ConvertOptions['dataFormat'], strict: o.strict as boolean, allowNonFinite: o.allowNonFinite as boolean | undefined, plain: o.plain as boolean | undefined,
       };
@@ -229,6 +244,7 @@ export function convertCommand(program: Command, ctx: CliContext): void {
         await runConvert(input, options, ctx.out);
       } catch (e) {
         if (e instanceof TfjsVitError && /numHeads/.test(e.message) && !options.numHeads) Object.assign(e, { hint: 'pass --num-heads N (or --model <name>)' });
+        if (e instanceof CheckpointMismatchError && options.strict !== false) Object.assign(e, { hint: 'pass --no-strict to load the keys that fit and list the rest' });
         throw e;
       }
     });

@@ -1,10 +1,11 @@
 // `tfjs-vit info <checkpoint>`: what a file is — format, layout (timm, torchvision, HF, JAX),
-// dtypes, the architecture it holds and its registry name, parameters, and keys that fit no model.
+// dtypes, the architecture it holds and its registry name, parameters, and keys that fit no model
+// (a key no source mapper knows is listed as unexpected under its own name, with its shape).
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { countNonFinite, inferViTConfig, openCheckpoint, openTimmStateDict, parseTfjsModelJson, storedNonFiniteWeights } from '@tfjs-vit/convert';
-import { countParameters, getModelConfig, matchModels, parameterShapes, type ViTConfig } from '@tfjs-vit/models';
+import { countParameters, getModelConfig, matchModels, modelParameterShapes, parameterShapes, type ViTConfig } from '@tfjs-vit/models';
 import { TfjsVitError } from '@tfjs-vit/ops';
 import { useBackend } from './backend';
 import type { CliContext } from './context';
@@ -40,13 +41,12 @@ export interface CheckpointInfo {
 
 const numel = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
-function compare(shapes: ReadonlyMap<string, readonly number[]>, config: ViTConfig): Pick<CheckpointInfo, 'unexpected' | 'missing' | 'mismatched'> {
-  const want = parameterShapes(config);
+function compare(shapes: ReadonlyMap<string, readonly number[]>, want: ReadonlyMap<string, readonly number[]>): Pick<CheckpointInfo, 'unexpected' | 'missing' | 'mismatched'> {
   const unexpected = [...shapes].filter(([k]) => !want.has(k)).map(([key, shape]) => ({ key, shape: [...shape] }));
-  const missing = [...want].filter(([k]) => !shapes.has(k)).map(([key, shape]) => ({ key, shape }));
+  const missing = [...want].filter(([k]) => !shapes.has(k)).map(([key, shape]) => ({ key, shape: [...shape] }));
   const mismatched = [...want]
     .filter(([k, s]) => shapes.has(k) && JSON.stringify(shapes.get(k)) !== JSON.stringify(s))
-    .map(([key, expected]) => ({ key, expected, got: [...shapes.get(key)!] }));
+    .map(([key, expected]) => ({ key, expected: [...expected], got: [...shapes.get(key)!] }));
   return { unexpected, missing, mismatched };
 }
 
@@ -74,7 +74,7 @@ async function tfjsInfo(path: string): Promise<CheckpointInfo> {
     nonFinite,
     path, format: 'tfjs web format', bytes, tensors: shapes.size, dtypes, layout: 'timm', wrappers: [], strippedPrefixes: [],
     config: mj.config, matches: matchModels(mj.config), parameters: countParameters(mj.config), notes: [`${shards.length} shard${shards.length === 1 ? '' : 's'}`],
-    ...compare(shapes, mj.config),
+    ...compare(shapes, parameterShapes(mj.config)),
   };
 }
 
@@ -117,9 +117,16 @@ export async function checkpointInfo(path: string, options: { model?: string; nu
   try {
     Object.assign(info, { layout: stream.layout, wrappers: stream.wrappers, strippedPrefixes: stream.strippedPrefixes });
     const shapes = stream.shapes;
+    let want: Map<string, number[]> | null = null;
     if (options.model) {
       info.config = { ...getModelConfig(options.model), numClasses: shapes.get('head.weight')?.[0] ?? 0 };
       info.matches = [options.model];
+      // the named model's own parameters (a hybrid's backbone too), with the checkpoint's head size
+      want = modelParameterShapes(options.model);
+      for (const k of ['head.weight', 'head.bias', 'head_dist.weight', 'head_dist.bias']) {
+        want.delete(k);
+        if (shapes.has(k)) want.set(k, [...shapes.get(k)!]);
+      }
     } else {
       try {
         const inferred = inferViTConfig(new Map([...shapes].map(([k, shape]) => [k, { shape }])), { numHeads: options.numHeads ?? stream.numHeads });
@@ -131,8 +138,9 @@ export async function checkpointInfo(path: string, options: { model?: string; nu
       }
     }
     if (info.config) {
-      info.parameters = countParameters(info.config);
-      Object.assign(info, compare(shapes, info.config));
+      want ??= parameterShapes(info.config);
+      info.parameters = [...want.values()].reduce((n, s) => n + s.reduce((a, b) => a * b, 1), 0);
+      Object.assign(info, compare(shapes, want));
     }
   } finally {
     stream.close();
@@ -141,6 +149,16 @@ export async function checkpointInfo(path: string, options: { model?: string; nu
 }
 
 const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/** What `convert` does with a mismatch it can resample (a patch kernel or a pos_embed grid of another size). */
+function resamplable(m: CheckpointInfo['mismatched'][number]): string {
+  const [e, g] = [m.expected, m.got];
+  if (m.key === 'patch_embed.proj.weight' && e.length === 4 && g.length === 4 && e[0] === g[0] && e[1] === g[1]) {
+    return ` (convert resamples the ${g[2]}x${g[3]} kernel to ${e[2]}x${e[3]}: --patch-size)`;
+  }
+  if (m.key === 'pos_embed' && e.length === 3 && g.length === 3 && e[2] === g[2]) return " (convert resamples it to the model's grid)";
+  return '';
+}
 
 /** The text report of `info`. */
 export function formatInfo(i: CheckpointInfo): string[] {
@@ -163,7 +181,7 @@ export function formatInfo(i: CheckpointInfo): string[] {
     lines.push(bad ? `keys that fit no model: ${i.unexpected.length} unexpected, ${i.missing.length} missing, ${i.mismatched.length} mismatched` : 'keys that fit no model: none');
     for (const u of i.unexpected.slice(0, 20)) lines.push(`  unexpected: ${u.key} ${shape(u.shape)}`);
     for (const m of i.missing.slice(0, 20)) lines.push(`  missing: ${m.key} ${shape(m.shape)}`);
-    for (const m of i.mismatched.slice(0, 20)) lines.push(`  mismatched: ${m.key}: expected ${shape(m.expected)}, got ${shape(m.got)}`);
+    for (const m of i.mismatched.slice(0, 20)) lines.push(`  mismatched: ${m.key}: expected ${shape(m.expected)}, got ${shape(m.got)}${resamplable(m)}`);
   }
   return lines;
 }

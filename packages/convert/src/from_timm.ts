@@ -6,12 +6,12 @@ import { createModel, createViT, getModelConfig, type ImgSize, type VisionTransf
 import { readModelMeta } from './checkpoint_meta';
 import { inferViTConfig } from './infer_config';
 import { HF_LAYER_NORM_EPS } from './map_hf';
-import { loadTimmStream, type TimmLoadReport } from './timm_load';
+import { type KeyMatchOptions, loadTimmStream, strictOf, type TimmLoadReport } from './timm_load';
 import type { ReadTimmStateDictOptions, TimmSource } from './timm_state_dict';
 import { openTimmStateDict, type TimmStateDictStream } from './timm_stream';
 
 /** Options of {@link fromTimm}. */
-export interface FromTimmOptions extends ReadTimmStateDictOptions {
+export interface FromTimmOptions extends ReadTimmStateDictOptions, KeyMatchOptions {
   /**
    * The architecture: a registered name (`'vit_base_patch16_224'`), or a config (timm kwargs
    * camelCased, plus parts) whose fields override what is inferred from the checkpoint — e.g.
@@ -22,8 +22,12 @@ export interface FromTimmOptions extends ReadTimmStateDictOptions {
   numClasses?: number;
   /** Input size; pos_embed is resampled when its grid differs. Default: the checkpoint's grid. */
   imgSize?: ImgSize;
-  /** true (default): any missing, unexpected or mismatched key throws and nothing is returned. */
-  strict?: boolean;
+  /**
+   * Patch size of the model (`8` or `[h, w]`); the checkpoint's patch kernel is resampled to it as
+   * timm's `resample_patch_embed` does (FlexiViT), and pos_embed to the new grid. Default: the
+   * checkpoint's (or the named model's).
+   */
+  patchSize?: number | [number, number];
   /** Called with the load report and the notes on inferred settings (e.g. for a CLI to print). */
   onReport?: (report: TimmLoadReport & { config: VisionTransformerOptions }) => void;
 }
@@ -42,6 +46,7 @@ export interface FromTimmOptions extends ReadTimmStateDictOptions {
  * const logits = vit.eval().forward(tf.zeros([1, 224, 224, 3]));
  */
 export async function fromTimm(source: TimmSource, options: FromTimmOptions = {}): Promise<VisionTransformer> {
+  strictOf(options); // a contradiction in the options is refused before the file is opened
   const stream = await openTimmStateDict(source, options);
   try {
     const shapes = new Map([...stream.shapes].map(([k, shape]) => [k, { shape }]));
@@ -49,6 +54,7 @@ export async function fromTimm(source: TimmSource, options: FromTimmOptions = {}
     const given = typeof options.model === 'object' ? options.model : {};
     const overrides: VisionTransformerOptions = { numClasses: options.numClasses ?? given.numClasses ?? ckptClasses };
     if (options.imgSize !== undefined) overrides.imgSize = options.imgSize;
+    if (options.patchSize !== undefined) overrides.patchSize = options.patchSize;
     if (stream.layout === 'hf' && !given.normLayer) overrides.normLayer = (d: number) => new LayerNorm(d, { eps: HF_LAYER_NORM_EPS });
     let config: VisionTransformerOptions;
     let notes: string[] = [];
@@ -58,13 +64,13 @@ export async function fromTimm(source: TimmSource, options: FromTimmOptions = {}
       config = { ...getModelConfig(name), ...overrides };
       build = () => createModel<VisionTransformer>(name, overrides);
     } else {
-      const inferred = inferViTConfig(shapes, { numHeads: given.numHeads ?? stream.numHeads ?? readModelMeta(stream.metadata)?.numHeads });
+      const inferred = inferViTConfig(shapes, { numHeads: given.numHeads ?? stream.numHeads ?? readModelMeta(stream.metadata)?.numHeads, layout: stream.layout });
       notes = inferred.notes;
       config = { ...inferred.config, ...given, ...overrides };
       const cfg = config;
       build = () => createViT(cfg);
     }
-    const report = loadFresh(build, stream, options.strict ?? true);
+    const report = loadFresh(build, stream, options);
     report.notes.unshift(...notes);
     options.onReport?.({ ...report, config });
     return report.model;
@@ -78,10 +84,10 @@ export async function fromTimm(source: TimmSource, options: FromTimmOptions = {}
  * checkpoint into it. Parameters the checkpoint does not give get their usual init: a fresh head
  * PyTorch's Linear default, anything else (a non-strict load) by rebuilding with timm's init.
  */
-function loadFresh(build: () => VisionTransformer, stream: TimmStateDictStream, strict: boolean): TimmLoadReport & { model: VisionTransformer } {
+function loadFresh(build: () => VisionTransformer, stream: TimmStateDictStream, options: KeyMatchOptions): TimmLoadReport & { model: VisionTransformer } {
   let model = withZeroInit(build);
   try {
-    const { loadedKeys, ...report } = loadTimmStream(model, stream, { strict });
+    const { loadedKeys, ...report } = loadTimmStream(model, stream, options);
     const loaded = new Set(loadedKeys);
     const rest = model.namedParameters('', { includeBuffers: true }).filter(([k]) => !loaded.has(k));
     if (rest.every(([k]) => k === 'head.weight' || k === 'head.bias')) {
@@ -91,7 +97,7 @@ function loadFresh(build: () => VisionTransformer, stream: TimmStateDictStream, 
     } else {
       model.dispose();
       model = build(); // rare (strict: false with keys left out): the model's own init for those
-      loadTimmStream(model, stream, { strict });
+      loadTimmStream(model, stream, options);
     }
     return { ...report, model };
   } catch (err) {

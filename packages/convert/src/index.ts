@@ -35,22 +35,31 @@ export { NonFiniteWeightError, countNonFinite, storedNonFiniteWeights } from './
 export { exportOnnx, saveOnnx, OnnxExportError, type ExportOnnxOptions, type SaveOnnxOptions } from './onnx_export';
 export { encodeOnnxModel, decodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxGraph, type OnnxNode, type OnnxTensor, type OnnxAttribute, type OnnxValueInfo } from './onnx_proto';
 // Mapping checkpoints (timm, torchvision, Hugging Face, JAX) into our VisionTransformer.
-export { renameKey, renameKeys, type KeyRule } from './key_rules';
+export { renameKey, renameKeys, matchKey, type KeyRule } from './key_rules';
+export { mapKeepingUnknown, type KeyMapping, type StateDictMapper } from './key_mapping';
 export { unwrapKeys, STATE_DICT_WRAPPERS, STRIPPED_PREFIXES, type UnwrapOptions, type UnwrappedKeys } from './unwrap';
 export { detectLayout, requireLayout, describeKeys, type SourceLayout } from './source_layout';
 export { mapTorchvisionKeys, TORCHVISION_RULES } from './map_torchvision';
-export { mapHfKeys, HF_RULES, HF_LAYER_NORM_EPS } from './map_hf';
-export { mapJaxKeys, jaxNumHeads, JAX_PREFIXES } from './map_jax';
+export { mapHfKeys, hfKeyMapping, HF_RULES, HF_LAYER_NORM_EPS } from './map_hf';
+export { mapJaxKeys, jaxKeyMapping, jaxNumHeads, jaxPrefix, isJaxOptimizerState, JAX_PREFIXES } from './map_jax';
+export { mapBigVisionKeys, bigVisionNumHeads, bigVisionPrefix, BIG_VISION_PREFIXES } from './map_big_vision';
+export { mapOpenAiClipKeys, mapOpenClipTimmKeys, OPENAI_CLIP_RULES, CLIP_VISUAL_PREFIX, OPEN_CLIP_TRUNK_PREFIX } from './map_openai_clip';
+export { mapDinov2Keys, DINOV2_RULES, DINOV2_PREFIX_TOKEN_KEYS } from './map_dinov2';
 export {
   resampleAbsPosEmbed, POS_EMBED_RESAMPLING, type PosEmbedResampling, type ResampleAbsPosEmbedOptions,
 } from './pos_embed_filter';
 export {
   readTimmStateDict, type TimmSource, type TimmStateDict, type ReadTimmStateDictOptions,
 } from './timm_state_dict';
-export { inferViTConfig, type InferredConfig, type InferConfigOptions, type Shaped } from './infer_config';
+export { inferViTConfig, CLIP_LAYER_NORM_EPS, type InferredConfig, type InferConfigOptions, type Shaped } from './infer_config';
 export {
-  loadTimmCheckpoint, loadTimmStateDict, loadTimmStream, CheckpointMismatchError, type LoadTimmOptions, type TimmLoadReport,
+  loadTimmCheckpoint, loadTimmStateDict, loadTimmStream, CheckpointMismatchError, type LoadTimmOptions, type KeyMatchOptions, type TimmLoadReport,
 } from './timm_load';
+export { describeSkipped, type SkippedKey } from './load_report';
+export {
+  patchEmbedResamplingOf, planPatchEmbedResample, PATCH_EMBED_RESAMPLING, TIMM_PATCH_EMBED_RESAMPLING,
+  type PatchEmbedResampling, type PatchEmbedResampled,
+} from './patch_embed_filter';
 export { openTimmStateDict, streamOfStateDict, type TimmStateDictStream } from './timm_stream';
 export { loadTfjsStreaming } from './tfjs_stream_load';
 export { fromTimm, type FromTimmOptions } from './from_timm';

@@ -4,7 +4,7 @@
 import { getModelConfig, listModels, resolveViTConfig, type ViTConfig } from '@tfjs-vit/models';
 import { ArgumentError } from '@tfjs-vit/ops';
 import { CheckpointError } from './errors';
-import { describeKeys } from './source_layout';
+import { describeKeys, type SourceLayout } from './source_layout';
 
 /** Anything with a shape: tensors, lazy checkpoint entries. */
 export type Shaped = { readonly shape: readonly number[] };
@@ -20,7 +20,15 @@ export interface InferredConfig {
 export interface InferConfigOptions {
   /** Heads, when known (from the caller, or recorded in a JAX checkpoint). */
   numHeads?: number;
+  /**
+   * The layout the state dict was mapped from, for what its source implies but the shapes cannot
+   * say: `'openai_clip'` → CLIP's LayerNorm eps 1e-5 (and a note on its activation).
+   */
+  layout?: SourceLayout;
 }
+
+/** The LayerNorm eps of OpenAI CLIP / OpenCLIP ViTs (PyTorch's default; timm's `*_clip_*` models). */
+export const CLIP_LAYER_NORM_EPS = 1e-5;
 
 function isqrt(n: number): number | null {
   const r = Math.round(Math.sqrt(n));
@@ -46,8 +54,10 @@ function headsFromRegistry(embedDim: number, depth: number, patch: readonly numb
  * Infers timm's VisionTransformer kwargs (camelCased) from a timm-keyed state dict's shapes:
  * width, patch size and channels (`patch_embed.proj.weight`), depth (blocks), MLP ratio (`fc1`),
  * qkv bias, qk-norm, LayerScale, class / register tokens, grid and `noEmbedClass` (pos_embed
- * length), pooling (`fc_norm` → avg), pre-norm, pre-logits width and head size. A state dict that
- * is not a plain ViT is a `CheckpointError` (`CHECKPOINT_UNKNOWN_ARCH`) naming what was found.
+ * length), pooling (`attn_pool.latent` → SigLIP's 'map' attention pool, `fc_norm` → avg, no class
+ * token → avg), pre-norm (`norm_pre`, CLIP), bias-free projections, pre-logits width and head
+ * size. A state dict that is not a plain ViT (a CNN stem, a gated SwiGLU MLP) is a
+ * `CheckpointError` (`CHECKPOINT_UNKNOWN_ARCH`) naming what was found.
  *
  * @example
  * const { config, notes } = inferViTConfig(sd.tensors);
@@ -73,6 +83,10 @@ export function inferViTConfig(stateDict: ReadonlyMap<string, Shaped>, options: 
   const fc1 = shape('blocks.0.mlp.fc1.weight');
   const qkv = shape('blocks.0.attn.qkv.weight');
   if (!fc1 || !qkv || qkv[0] !== 3 * embedDim) throw unknown(`expected blocks.0.attn.qkv.weight [${3 * embedDim}, ${embedDim}] and blocks.0.mlp.fc1.weight`);
+  const fc2 = shape('blocks.0.mlp.fc2.weight');
+  if (fc2 && fc2.length === 2 && fc2[1] !== fc1[0]) {
+    throw unknown(`blocks.0.mlp.fc2.weight takes ${fc2[1]} features but fc1 gives ${fc1[0]}: a gated (SwiGLU) MLP, as DINOv2 giant's, which this library does not implement`);
+  }
   const notes: string[] = [];
 
   let numHeads = options.numHeads;
@@ -102,6 +116,7 @@ export function inferViTConfig(stateDict: ReadonlyMap<string, Shaped>, options: 
     classToken, regTokens,
     preNorm: has('norm_pre.weight'),
     numClasses: shape('head.weight')?.[0] ?? 0,
+    ...(has('blocks.0.attn.proj.weight') && !has('blocks.0.attn.proj.bias') ? { projBias: false } : {}),
     representationSize: shape('pre_logits.fc.weight')?.[0] ?? null,
   };
   if (pos) {
@@ -113,12 +128,23 @@ export function inferViTConfig(stateDict: ReadonlyMap<string, Shaped>, options: 
     config.imgSize = [grid * ph, grid * pw];
     notes.push(`grid ${grid}x${grid} from pos_embed (${pos[1]} tokens${side ? '' : ', prefix tokens not embedded'}): imgSize ${grid * ph}x${grid * pw}`);
   } else config.posEmbed = 'none';
-  if (has('fc_norm.weight') || !classToken) {
+  const latent = shape('attn_pool.latent');
+  if (latent) {
+    if (latent.length !== 3 || latent[1] !== 1 || latent[2] !== embedDim) throw unknown(`attn_pool.latent: expected [1, 1, ${embedDim}] (one latent query, as SigLIP's), got [${latent.join(', ')}]`);
+    config.globalPool = 'map';
+    if (has('fc_norm.weight')) config.fcNorm = true;
+    notes.push(`globalPool 'map' (attn_pool.latent: an attention-pool head, as SigLIP's)`);
+  } else if (has('fc_norm.weight') || !classToken) {
     config.globalPool = 'avg';
     if (!has('fc_norm.weight')) config.fcNorm = false;
     notes.push(`globalPool 'avg' assumed (${classToken ? 'fc_norm present' : 'no class token'}); 'max' and 'avgmax' have the same keys`);
   } else config.globalPool = 'token';
   if (!has('fc_norm.weight') && !has('norm.weight')) config.finalNorm = false;
+  if (options.layout === 'openai_clip') {
+    config.normEps = CLIP_LAYER_NORM_EPS;
+    notes.push(`normEps ${CLIP_LAYER_NORM_EPS} (CLIP's LayerNorm); the activation is not in the checkpoint: OpenAI's own weights use QuickGELU ` +
+      `(pass model: { actLayer: 'quick_gelu' }, timm's *_clip_quickgelu_* models), OpenCLIP's LAION/DataComp weights GELU (the default)`);
+  }
   try {
     resolveViTConfig(config);
   } catch (err) {

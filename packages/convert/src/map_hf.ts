@@ -4,7 +4,8 @@
 // pooler (Linear + tanh on the class token) is timm's pre-logits. HF's LayerNorm eps is 1e-12.
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from './errors';
-import { type KeyRule, renameKeys } from './key_rules';
+import { type KeyMapping, mapKeepingUnknown } from './key_mapping';
+import { type KeyRule, matchKey, renameKeys } from './key_rules';
 
 const LAYER = String.raw`^encoder\.layer\.(\d+)\.`;
 
@@ -29,16 +30,15 @@ export const HF_LAYER_NORM_EPS = 1e-12;
 const QKV = /^(?:vit\.)?encoder\.layer\.(\d+)\.attention\.attention\.(query|key|value)\.(weight|bias)$/;
 
 /**
- * Maps a Hugging Face ViT state dict to timm's keys: renames, and fuses each layer's
- * query/key/value weights `[D, D]` (and biases) into `blocks.N.attn.qkv` `[3D, D]`. The fused
- * tensors are new (the caller disposes them); the renamed ones are the same objects.
+ * {@link mapHfKeys} with the source keys it used: every key a rule renames, and the fused
+ * query/key/value. Keys no rule knows are not in `tensors` (see `mapKeepingUnknown`).
  *
  * @example
- * const sd = mapHfKeys(tensors);
- * sd.get('blocks.0.attn.qkv.weight')!.shape; // [3 * 768, 768]
+ * const { tensors, consumed } = hfKeyMapping(stateDict);
  */
-export function mapHfKeys(stateDict: ReadonlyMap<string, tf.Tensor>): Map<string, tf.Tensor> {
-  const rest = new Map<string, tf.Tensor>();
+export function hfKeyMapping(stateDict: ReadonlyMap<string, tf.Tensor>): KeyMapping {
+  const renamed = new Map<string, tf.Tensor>();
+  const consumed = new Set<string>();
   const qkv = new Map<string, Partial<Record<'query' | 'key' | 'value', tf.Tensor>>>();
   for (const [key, t] of stateDict) {
     const m = QKV.exec(key);
@@ -47,11 +47,19 @@ export function mapHfKeys(stateDict: ReadonlyMap<string, tf.Tensor>): Map<string
       const parts = qkv.get(slot) ?? {};
       parts[m[2] as 'query' | 'key' | 'value'] = t;
       qkv.set(slot, parts);
-    } else {
-      rest.set(key.startsWith('vit.') ? key.slice(4) : key, t);
+      consumed.add(key);
+    } else if (matchKey(key.startsWith('vit.') ? key.slice(4) : key, HF_RULES) !== null) {
+      renamed.set(key, t);
+      consumed.add(key);
     }
   }
-  const out = renameKeys(rest, HF_RULES);
+  const bare = new Map<string, tf.Tensor>();
+  for (const [k, t] of renamed) {
+    const name = k.startsWith('vit.') ? k.slice(4) : k;
+    if (bare.has(name)) throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `checkpoint keys ${name} and vit.${name} are one Hugging Face tensor twice; remove one`);
+    bare.set(name, t);
+  }
+  const out = renameKeys(bare, HF_RULES);
   for (const [slot, parts] of qkv) {
     const { query, key, value } = parts;
     if (!query || !key || !value) {
@@ -62,7 +70,22 @@ export function mapHfKeys(stateDict: ReadonlyMap<string, tf.Tensor>): Map<string
     if (new Set(shapes).size !== 1) {
       throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `${slot}: query, key and value must have one shape, got ${shapes.join(', ')}`);
     }
+    if (out.has(slot)) throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `${slot}: the checkpoint has it both fused and as query/key/value; remove one`);
     out.set(slot, tf.concat([query, key, value], 0));
   }
-  return out;
+  return { tensors: out, consumed };
+}
+
+/**
+ * Maps a Hugging Face ViT state dict to timm's keys: renames, and fuses each layer's
+ * query/key/value weights `[D, D]` (and biases) into `blocks.N.attn.qkv` `[3D, D]`. The fused
+ * tensors are new (the caller disposes them); the renamed ones are the same objects. Keys no rule
+ * knows pass through under their own names (a strict load reports them as unexpected).
+ *
+ * @example
+ * const sd = mapHfKeys(tensors);
+ * sd.get('blocks.0.attn.qkv.weight')!.shape; // [3 * 768, 768]
+ */
+export function mapHfKeys(stateDict: ReadonlyMap<string, tf.Tensor>): Map<string, tf.Tensor> {
+  return mapKeepingUnknown(hfKeyMapping, stateDict);
 }

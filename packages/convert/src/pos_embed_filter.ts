@@ -21,6 +21,10 @@ export const POS_EMBED_RESAMPLING: Readonly<Record<SourceLayout, PosEmbedResampl
   hf: { mode: 'bicubic', antialias: true, alignCorners: false },
   jax: { mode: 'bilinear', antialias: false, alignCorners: false },
   torchvision: { mode: 'bicubic', antialias: false, alignCorners: true },
+  big_vision: { mode: 'bilinear', antialias: false, alignCorners: false }, // _load_weights, as jax
+  openai_clip: { mode: 'bicubic', antialias: true, alignCorners: false }, // checkpoint_filter_fn, as timm
+  open_clip_timm: { mode: 'bicubic', antialias: true, alignCorners: false },
+  dinov2: { mode: 'bicubic', antialias: true, alignCorners: false },
 };
 
 /** Options of {@link resampleAbsPosEmbed}. */

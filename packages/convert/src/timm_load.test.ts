@@ -3,12 +3,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createViT, type ViTConfig } from '@tfjs-vit/models';
 import { describeBackends, expectClose, loadFixture } from '@tfjs-vit/testing';
+import { ArgumentError } from '@tfjs-vit/ops';
 import { expect, it } from 'vitest';
 import { CheckpointError } from './errors';
 import { checkpointError, fixtureBytes, fixturePath } from './fixtures.testutil';
 import { fromTimm } from './from_timm';
 import { serializeSafetensors } from './safetensors_write';
-import { CheckpointMismatchError, loadTimmCheckpoint } from './timm_load';
+import { CheckpointMismatchError, loadTimmCheckpoint, type TimmLoadReport } from './timm_load';
+import { readTimmStateDict } from './timm_state_dict';
 
 const CONFIG = JSON.parse(loadFixture(fixturePath('mapping_expected.safetensors')).meta.config) as ViTConfig;
 
@@ -83,6 +85,84 @@ describeBackends('loadTimmCheckpoint / fromTimm on bad input', () => {
     expect(full.tensors.get('norm.bias')!.isDisposed).toBe(false); // a caller's Map is never disposed
     model.dispose();
     full.dispose();
+  });
+
+  it("partial: true (seed 002's shape filter): loads every equal shape, keeps the model's values for the rest, reports each with both shapes", async () => {
+    const full = await readTimmStateDict(fixturePath('mapping_timm.pth'));
+    const ckpt = new Map(full.tensors);
+    const fc1 = tf.ones([40, 16]); // another MLP width: in both, of other shapes
+    const extra = tf.ones([7]);
+    ckpt.set('blocks.1.mlp.fc1.weight', fc1);
+    ckpt.delete('norm.weight');
+    ckpt.set('extra.weight', extra);
+    const model = createViT({ ...CONFIG, numClasses: 5 }); // a new head size
+    const init = snapshot(model);
+    const err = await checkpointError(() => loadTimmCheckpoint(model, ckpt), 'CHECKPOINT_ARCH_MISMATCH');
+    expect(err.message).toContain('unexpected keys: extra.weight [7]');
+    expect(err.message).toContain('missing keys: norm.weight [16]');
+    expect(err.message).toContain('blocks.1.mlp.fc1.weight: expected [32, 16], got [40, 16]');
+    for (const [k, v] of snapshot(model)) expectClose(v, init.get(k)!, 0, `${k} untouched by the strict failure`);
+
+    const report = await loadTimmCheckpoint(model, ckpt, { partial: true });
+    const byKey = new Map(report.skipped.map((s) => [s.key, s]));
+    expect(report.skipped).toHaveLength(5);
+    expect(byKey.get('head.weight')).toEqual({ key: 'head.weight', reason: 'head', checkpointShape: [10, 16], modelShape: [5, 16] });
+    expect(byKey.get('head.bias')).toEqual({ key: 'head.bias', reason: 'head', checkpointShape: [10], modelShape: [5] });
+    expect(byKey.get('blocks.1.mlp.fc1.weight')).toEqual({ key: 'blocks.1.mlp.fc1.weight', reason: 'shape', checkpointShape: [40, 16], modelShape: [32, 16] });
+    expect(byKey.get('norm.weight')).toEqual({ key: 'norm.weight', reason: 'missing', checkpointShape: null, modelShape: [16] });
+    expect(byKey.get('extra.weight')).toEqual({ key: 'extra.weight', reason: 'unexpected', checkpointShape: [7], modelShape: null });
+    expect(report.missingKeys).toEqual(['norm.weight']);
+    expect(report.unexpectedKeys).toEqual(['extra.weight']);
+    expect(report.shapeMismatches).toEqual([{ key: 'blocks.1.mlp.fc1.weight', expected: [32, 16], got: [40, 16] }]);
+    const after = snapshot(model);
+    for (const k of ['head.weight', 'head.bias', 'blocks.1.mlp.fc1.weight', 'norm.weight']) expectClose(after.get(k)!, init.get(k)!, 0, `${k} keeps the model's init`);
+    let loaded = 0;
+    for (const [k, t] of full.tensors) {
+      if (['head.weight', 'head.bias', 'blocks.1.mlp.fc1.weight', 'norm.weight'].includes(k)) continue;
+      expectClose(after.get(k)!, t, 0, `${k} loaded`);
+      loaded++;
+    }
+    expect(loaded).toBe(model.namedParameters('', { includeBuffers: true }).length - 4);
+    // the same load under its older name; and the two flags together are a contradiction
+    const again = await loadTimmCheckpoint(model, ckpt, { strict: false });
+    expect(again.skipped).toEqual(report.skipped);
+    await expect(loadTimmCheckpoint(model, ckpt, { partial: true, strict: true })).rejects.toThrow(ArgumentError);
+    await expect(fromTimm(fixturePath('mapping_timm.pth'), { partial: true, strict: true })).rejects.toThrow(/cannot be combined with strict: true/);
+    model.dispose();
+    full.dispose();
+    tf.dispose([fc1, extra]);
+  });
+
+  it("fromTimm({ partial: true, numClasses }) fine-tunes: the trunk is the checkpoint's, the head fresh, the report lists the head", async () => {
+    let report: TimmLoadReport | undefined;
+    const model = await fromTimm(fixturePath('mapping_timm.pth'), { model: { numHeads: 2 }, numClasses: 3, partial: true, onReport: (r) => (report = r) });
+    expect(report!.skipped.map((s) => [s.key, s.reason, s.checkpointShape, s.modelShape])).toEqual([
+      ['head.weight', 'head', [10, 16], [3, 16]],
+      ['head.bias', 'head', [10], [3]],
+    ]);
+    const sd = model.stateDict();
+    const want = await readTimmStateDict(fixturePath('mapping_timm.pth'));
+    expectClose(sd.get('blocks.1.attn.qkv.weight')!, want.tensors.get('blocks.1.attn.qkv.weight')!, 0, 'trunk loaded');
+    expect(Math.max(...Array.from(sd.get('head.weight')!.dataSync()).map(Math.abs))).toBeGreaterThan(0); // not zeros
+    tf.dispose([...sd.values()]);
+    want.dispose();
+    model.dispose();
+  });
+
+  it("a DeiT distilled checkpoint into a distilled model with another head size: head and head_dist left out, the rest loaded", async () => {
+    const arch = { imgSize: 16, patchSize: 8, embedDim: 16, depth: 1, numHeads: 2, distilled: true } as const;
+    const source = createViT({ ...arch, numClasses: 5 });
+    const bytes = serializeSafetensors(source);
+    const model = createViT({ ...arch, numClasses: 3 });
+    const report = await loadTimmCheckpoint(model, bytes); // strict: only the heads do not fit
+    expect(report.droppedKeys).toEqual(['head.weight', 'head.bias', 'head_dist.weight', 'head_dist.bias']);
+    expect(report.notes.some((n) => n.startsWith('checkpoint head_dist [5, 16] does not fit numClasses 3'))).toBe(true);
+    const [got, want] = [model.stateDict(), source.stateDict()];
+    expectClose(got.get('dist_token')!, want.get('dist_token')!, 0, 'dist_token loaded');
+    expect(got.get('head_dist.weight')!.shape).toEqual([3, 16]);
+    tf.dispose([...got.values(), ...want.values()]);
+    source.dispose();
+    model.dispose();
   });
 
   it('EMA weights are preferred in a training checkpoint; useEma: false takes the live ones', async () => {

@@ -5,18 +5,42 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeReport, type LoadReport, type Parameter, StateDictError } from '@tfjs-vit/layers';
 import type { VisionTransformer } from '@tfjs-vit/models';
+import { ArgumentError } from '@tfjs-vit/ops';
 import { CheckpointError } from './errors';
+import { describeSkipped, type SkippedKey } from './load_report';
 import { HF_LAYER_NORM_EPS } from './map_hf';
-import { POS_EMBED_RESAMPLING, type PosEmbedResampling, resampleAbsPosEmbed } from './pos_embed_filter';
+import { type PatchEmbedResampled, type PatchEmbedResampling, patchEmbedResamplingOf, planPatchEmbedResample } from './patch_embed_filter';
+import { POS_EMBED_RESAMPLING, type PosEmbedResampling as PosResampling, resampleAbsPosEmbed } from './pos_embed_filter';
 import type { SourceLayout } from './source_layout';
 import type { ReadTimmStateDictOptions, TimmSource, TimmStateDict } from './timm_state_dict';
 import { openTimmStateDict, streamOfStateDict, type TimmStateDictStream } from './timm_stream';
 
-/** Options of {@link loadTimmCheckpoint}. */
-export interface LoadTimmOptions extends ReadTimmStateDictOptions {
-  /** true (default): any missing, unexpected or mismatched key throws before anything is loaded. */
+/** How a checkpoint's keys are matched to the model's (options of the loaders and of `fromTimm`). */
+export interface KeyMatchOptions {
+  /**
+   * true (default): any missing, unexpected or mismatched key throws `CheckpointMismatchError`
+   * (listing them with their shapes) before anything is loaded. false: load what fits, as `partial`.
+   */
   strict?: boolean;
+  /**
+   * Shape-filtered partial loading, for fine-tuning (e.g. a new head size): every checkpoint key the
+   * model has with an equal shape is loaded, every other parameter keeps the model's own values,
+   * nothing throws for keys that do not fit, and `report.skipped` lists each left-out key with its
+   * checkpoint and model shapes (with `missingKeys`, `unexpectedKeys`, `shapeMismatches`). The same
+   * load as `strict: false`, by the name of what it does; `strict: true` with it is an ArgumentError.
+   */
+  partial?: boolean;
+  /**
+   * A checkpoint patch kernel of another spatial size than the model's (`[D, C, 16, 16]` into a /8
+   * model) is resampled as timm's `resample_patch_embed` (FlexiViT) does: true (default) with the
+   * source loader's method (timm: bicubic + antialias; JAX npz: bilinear), or this method; false:
+   * it is a shape mismatch. Recorded in `report.patchEmbed`.
+   */
+  resamplePatchEmbed?: boolean | PatchEmbedResampling;
 }
+
+/** Options of {@link loadTimmCheckpoint}. */
+export interface LoadTimmOptions extends ReadTimmStateDictOptions, KeyMatchOptions {}
 
 /** What {@link loadTimmCheckpoint} did: PyTorch's key report plus the conversion steps. */
 export interface TimmLoadReport extends LoadReport {
@@ -28,7 +52,14 @@ export interface TimmLoadReport extends LoadReport {
   /** Checkpoint keys left out on purpose: the head, when its size is not the model's numClasses. */
   droppedKeys: string[];
   /** How pos_embed was resampled, or null when the grids matched. */
-  posEmbed: (PosEmbedResampling & { fromTokens: number; toTokens: number; grid: [number, number] }) | null;
+  posEmbed: (PosResampling & { fromTokens: number; toTokens: number; grid: [number, number] }) | null;
+  /** How patch_embed.proj.weight was resampled to the model's patch size, or null when it was not. */
+  patchEmbed: PatchEmbedResampled | null;
+  /**
+   * Every key that was not loaded, with the checkpoint's and the model's shapes: unexpected,
+   * missing, of another shape, and a head of another size left out (see `partial`).
+   */
+  skipped: SkippedKey[];
   /** Anything else worth knowing (e.g. a LayerNorm eps that differs from the source's). */
   notes: string[];
   /**
@@ -50,7 +81,8 @@ export interface TimmLoadReport extends LoadReport {
 export class CheckpointMismatchError extends CheckpointError {
   readonly report: TimmLoadReport;
   constructor(report: TimmLoadReport, cause?: unknown) {
-    super('CHECKPOINT_ARCH_MISMATCH', `checkpoint (${report.layout} layout) does not fit the model:\n${describeReport(report)}`, { cause });
+    const lines = describeSkipped(report.skipped.filter((s) => s.reason !== 'head'));
+    super('CHECKPOINT_ARCH_MISMATCH', `checkpoint (${report.layout} layout) does not fit the model:\n${lines.join('\n')}\n(strict: false or partial: true loads what fits and reports the rest)`, { cause });
     this.report = report;
   }
 }
@@ -76,20 +108,38 @@ interface LoadPlan {
   report: TimmLoadReport;
   /** Keys to write, each with its parameter. */
   write: Map<string, Parameter>;
-  /** The resampling of pos_embed, when its grid differs. */
-  resample: ((t: tf.Tensor) => tf.Tensor) | null;
+  /** Keys whose checkpoint tensor is resampled before it is written (pos_embed, patch_embed.proj.weight). */
+  resample: Map<string, (t: tf.Tensor) => tf.Tensor>;
 }
 
-function planLoad(model: VisionTransformer, stream: TimmStateDictStream): LoadPlan {
+/** `strict` from `strict` and `partial`, refusing the two together. */
+export function strictOf(options: KeyMatchOptions): boolean {
+  if (options.partial && options.strict === true) {
+    throw new ArgumentError('partial: true loads what fits and reports the rest; it cannot be combined with strict: true');
+  }
+  return options.partial ? false : options.strict ?? true;
+}
+
+function planLoad(model: VisionTransformer, stream: TimmStateDictStream, options: KeyMatchOptions): LoadPlan {
   const params = new Map(model.namedParameters('', { includeBuffers: true }));
   const own = modelShapes(model);
   const shapes = new Map(stream.shapes);
   const report: TimmLoadReport = {
     missingKeys: [], unexpectedKeys: [], shapeMismatches: [], layout: stream.layout, wrappers: stream.wrappers,
-    strippedPrefixes: stream.strippedPrefixes, droppedKeys: [], posEmbed: null, notes: [], nonFinite: [],
+    strippedPrefixes: stream.strippedPrefixes, droppedKeys: [], posEmbed: null, patchEmbed: null, skipped: [], notes: [], nonFinite: [],
   };
   const keep = new Set<string>(); // keys whose model values stay (a dropped head)
-  let resample: LoadPlan['resample'] = null;
+  const resample: LoadPlan['resample'] = new Map();
+  // patch_embed: a kernel of another patch size is resampled as timm's resample_patch_embed
+  if (options.resamplePatchEmbed !== false) {
+    const method = typeof options.resamplePatchEmbed === 'object' ? options.resamplePatchEmbed : patchEmbedResamplingOf(stream.layout);
+    const plan = planPatchEmbedResample(shapes.get('patch_embed.proj.weight'), own.get('patch_embed.proj.weight'), method);
+    if (plan) {
+      resample.set('patch_embed.proj.weight', plan.resample);
+      shapes.set('patch_embed.proj.weight', [...own.get('patch_embed.proj.weight')!]);
+      report.patchEmbed = plan.record;
+    }
+  }
   // pos_embed: resample to the model's grid as the source's own loader does
   const pos = shapes.get('pos_embed');
   const want = own.get('pos_embed');
@@ -97,10 +147,11 @@ function planLoad(model: VisionTransformer, stream: TimmStateDictStream): LoadPl
     const grid = [...model.patchEmbed.gridSize] as [number, number];
     const method = POS_EMBED_RESAMPLING[stream.layout];
     const opts = { ...method, numPrefixTokens: model.config.noEmbedClass ? 0 : model.numPrefixTokens };
-    resample = (t) => resampleAbsPosEmbed(t, grid, opts);
+    const resamplePos = (t: tf.Tensor) => resampleAbsPosEmbed(t, grid, opts);
+    resample.set('pos_embed', resamplePos);
     const probe = tf.zeros(pos); // small; checks the grid now, before anything is written
     try {
-      const resized = resample(probe);
+      const resized = resamplePos(probe);
       shapes.set('pos_embed', [...resized.shape]);
       report.posEmbed = { ...method, fromTokens: pos[1]!, toTokens: resized.shape[1]!, grid };
       resized.dispose();
@@ -108,16 +159,19 @@ function planLoad(model: VisionTransformer, stream: TimmStateDictStream): LoadPl
       probe.dispose();
     }
   }
-  // head: a checkpoint head of another size is left out (fine-tuning: a fresh head)
-  const headW = shapes.get('head.weight');
-  if (headW && !sameShape(headW, own.get('head.weight'))) {
-    for (const k of ['head.weight', 'head.bias']) {
+  // head (and DeiT's head_dist): a checkpoint head of another size is left out (fine-tuning: a fresh head)
+  for (const head of ['head', 'head_dist']) {
+    const headW = shapes.get(`${head}.weight`);
+    if (!headW || sameShape(headW, own.get(`${head}.weight`))) continue;
+    const keys = [`${head}.weight`, `${head}.bias`];
+    for (const k of keys) {
       if (!shapes.has(k)) continue;
+      report.skipped.push({ key: k, reason: 'head', checkpointShape: [...shapes.get(k)!], modelShape: own.has(k) ? [...own.get(k)!] : null });
       shapes.delete(k);
       report.droppedKeys.push(k);
     }
-    report.notes.push(`checkpoint head [${headW.join(', ')}] does not fit numClasses ${model.numClasses}: left out, the model keeps its own head`);
-    for (const k of ['head.weight', 'head.bias']) {
+    report.notes.push(`checkpoint ${head} [${headW.join(', ')}] does not fit numClasses ${model.numClasses}: left out, the model keeps its own ${head}`);
+    for (const k of keys) {
       if (!own.has(k)) continue;
       shapes.set(k, own.get(k)!); // the model's own values: strict checks still cover every other key
       keep.add(k);
@@ -137,6 +191,9 @@ function planLoad(model: VisionTransformer, stream: TimmStateDictStream): LoadPl
     else if (!keep.has(key)) write.set(key, p);
   }
   for (const key of shapes.keys()) if (!params.has(key)) report.unexpectedKeys.push(key);
+  for (const m of report.shapeMismatches) report.skipped.push({ key: m.key, reason: 'shape', checkpointShape: [...m.got], modelShape: [...m.expected] });
+  for (const key of report.missingKeys) report.skipped.push({ key, reason: 'missing', checkpointShape: null, modelShape: [...own.get(key)!] });
+  for (const key of report.unexpectedKeys) report.skipped.push({ key, reason: 'unexpected', checkpointShape: [...shapes.get(key)!], modelShape: null });
   return { report, write, resample };
 }
 
@@ -150,10 +207,11 @@ function planLoad(model: VisionTransformer, stream: TimmStateDictStream): LoadPl
  * const stream = await openTimmStateDict('vit.safetensors');
  * try { loadTimmStream(vit, stream); } finally { stream.close(); }
  */
-export function loadTimmStream(model: VisionTransformer, stream: TimmStateDictStream, options: { strict?: boolean } = {}): TimmLoadReport & { loadedKeys: string[] } {
-  const { report, write, resample } = planLoad(model, stream);
+export function loadTimmStream(model: VisionTransformer, stream: TimmStateDictStream, options: KeyMatchOptions = {}): TimmLoadReport & { loadedKeys: string[] } {
+  const strict = strictOf(options);
+  const { report, write, resample } = planLoad(model, stream, options);
   const bad = report.missingKeys.length + report.unexpectedKeys.length + report.shapeMismatches.length;
-  if ((options.strict ?? true) && bad > 0) {
+  if (strict && bad > 0) {
     const keys = { missingKeys: report.missingKeys, unexpectedKeys: report.unexpectedKeys, shapeMismatches: report.shapeMismatches };
     throw new CheckpointMismatchError(report, new StateDictError(describeReport(keys), keys));
   }
@@ -162,7 +220,7 @@ export function loadTimmStream(model: VisionTransformer, stream: TimmStateDictSt
       const p = write.get(key);
       if (!p) continue;
       tf.tidy(() => {
-        const value = key === 'pos_embed' && resample ? resample(t) : t;
+        const value = resample.get(key)?.(t) ?? t;
         p.variable.assign(tf.cast(p.layout.fromState(value), p.variable.dtype));
       });
     }
@@ -179,7 +237,7 @@ export function loadTimmStream(model: VisionTransformer, stream: TimmStateDictSt
  * const report = loadTimmStateDict(vit, sd, { strict: false });
  * sd.dispose();
  */
-export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, options: { strict?: boolean } = {}): TimmLoadReport {
+export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, options: KeyMatchOptions = {}): TimmLoadReport {
   const { loadedKeys: _, ...report } = loadTimmStream(model, streamOfStateDict(sd, false), options);
   return report;
 }
@@ -188,18 +246,23 @@ export function loadTimmStateDict(model: VisionTransformer, sd: TimmStateDict, o
  * Loads a timm, torchvision, Hugging Face or JAX ViT checkpoint into `model`: unwraps training
  * wrappers and `module.` / `_orig_mod.` prefixes, maps the keys and layouts to timm's, resamples
  * pos_embed when the grid differs (timm: bicubic + antialias; npz: bilinear as timm's
- * `_load_weights`; torchvision: bicubic align_corners as its `interpolate_embeddings`), leaves out
- * a head whose size differs from `model.numClasses`, and returns the key report. With
- * `strict: true` (default) any other missing, unexpected or mismatched key throws a
- * `CheckpointMismatchError` and leaves the model untouched: keys and shapes are checked before any
- * value is read. Values are then read, mapped and written one tensor (or fused q/k/v group) at a
- * time, so memory stays near the model's size; a checkpoint whose bytes turn out corrupt part-way
- * (a failed decompression) can leave the tensors before it loaded.
+ * `_load_weights`; torchvision: bicubic align_corners as its `interpolate_embeddings`), resamples
+ * a patch kernel of another size to the model's patch size (timm's `resample_patch_embed`), leaves
+ * out a head whose size differs from `model.numClasses`, and returns the key report. A checkpoint
+ * key no mapper knows is never dropped: it stays under its own name and counts as unexpected. With
+ * `strict: true` (default) any missing, unexpected or mismatched key throws a
+ * `CheckpointMismatchError` naming them with their shapes and leaves the model untouched: keys and
+ * shapes are checked before any value is read. `partial: true` (or `strict: false`) loads what
+ * fits and lists the rest in `report.skipped`. Values are then read, mapped and written one tensor
+ * (or fused q/k/v group) at a time, so memory stays near the model's size; a checkpoint whose bytes
+ * turn out corrupt part-way (a failed decompression) can leave the tensors before it loaded.
  *
  * @example
  * const vit = createModel('vit_base_patch16_224', { numClasses: 10 });
  * const report = await loadTimmCheckpoint(vit, 'vit_base_patch16_224.augreg_in21k_ft_in1k.pth');
  * report.droppedKeys; // ['head.weight', 'head.bias']: fine-tune a fresh 10-class head
+ * const p = await loadTimmCheckpoint(vit, 'my_finetune.pth', { partial: true });
+ * p.skipped; // [{ key: 'head.weight', reason: 'head', checkpointShape: [1000, 768], modelShape: [10, 768] }, …]
  */
 export async function loadTimmCheckpoint(model: VisionTransformer, source: TimmSource, options: LoadTimmOptions = {}): Promise<TimmLoadReport> {
   const stream = await openTimmStateDict(source, options);

@@ -4,11 +4,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TfjsVitError } from '@tfjs-vit/ops';
 import { CheckpointError } from './errors';
+import { mapKeepingUnknown, type StateDictMapper } from './key_mapping';
+import { bigVisionNumHeads, mapBigVisionKeys } from './map_big_vision';
+import { mapDinov2Keys } from './map_dinov2';
 import { mapHfKeys } from './map_hf';
 import { jaxNumHeads, mapJaxKeys } from './map_jax';
+import { mapOpenAiClipKeys, mapOpenClipTimmKeys } from './map_openai_clip';
 import { mapTorchvisionKeys } from './map_torchvision';
 import { checkedTensor } from './non_finite';
 import { type CheckpointSource, openCheckpoint } from './read_checkpoint';
+import { layoutWrappers } from './layout_parts';
 import { requireLayout, type SourceLayout } from './source_layout';
 import { unwrapKeys, type UnwrapOptions } from './unwrap';
 
@@ -43,11 +48,16 @@ export interface TimmStateDict {
   dispose(): void;
 }
 
-const MAPPERS: Record<SourceLayout, (sd: ReadonlyMap<string, tf.Tensor>) => Map<string, tf.Tensor>> = {
+// Each mapper passes a key it does not know through under its own name (see key_mapping.ts).
+const MAPPERS: Record<SourceLayout, StateDictMapper> = {
   timm: (sd) => new Map(sd),
   torchvision: mapTorchvisionKeys,
   hf: mapHfKeys,
   jax: mapJaxKeys,
+  big_vision: mapBigVisionKeys,
+  openai_clip: mapOpenAiClipKeys,
+  open_clip_timm: mapOpenClipTimmKeys,
+  dinov2: mapDinov2Keys,
 };
 
 async function materialise(source: TimmSource, options: ReadTimmStateDictOptions): Promise<{ raw: Map<string, tf.Tensor>; owned: boolean; unwrap: ReturnType<typeof unwrapKeys> }> {
@@ -94,11 +104,11 @@ export async function readTimmStateDict(source: TimmSource, options: ReadTimmSta
   };
   try {
     const layout = options.layout ?? requireLayout(raw.keys(), (k) => raw.get(k)?.shape);
-    const numHeads = layout === 'jax' ? jaxNumHeads(raw) : undefined;
+    const numHeads = layout === 'jax' ? jaxNumHeads(raw) : layout === 'big_vision' ? bigVisionNumHeads(raw) : undefined;
     // tidy: whatever a mapper makes before it throws is freed; what it returns is kept
     const tensors = new Map(Object.entries(tf.tidy(() => {
       try {
-        return Object.fromEntries(MAPPERS[layout](raw));
+        return Object.fromEntries(mapKeepingUnknown(MAPPERS[layout], raw));
       } catch (err) {
         if (err instanceof TfjsVitError) throw err;
         // a shape no explicit check anticipated: still a statement about the checkpoint
@@ -114,7 +124,9 @@ export async function readTimmStateDict(source: TimmSource, options: ReadTimmSta
         created.delete(t);
       }
     }
-    return { tensors, layout, wrappers: unwrap.wrappers, strippedPrefixes: unwrap.strippedPrefixes, numHeads, dispose: disposeCreated };
+    // what the layout left out on purpose (optimizer state, a text tower) is named as a wrapper
+    const wrappers = [...unwrap.wrappers, ...layoutWrappers(layout, raw.keys())];
+    return { tensors, layout, wrappers, strippedPrefixes: unwrap.strippedPrefixes, numHeads, dispose: disposeCreated };
   } catch (err) {
     disposeCreated();
     throw err;

@@ -4,11 +4,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { TfjsVitError } from '@tfjs-vit/ops';
 import { CheckpointError } from './errors';
+import { mapKeepingUnknown, type StateDictMapper } from './key_mapping';
+import { bigVisionNumHeads, bigVisionPrefix, mapBigVisionKeys } from './map_big_vision';
+import { DINOV2_PREFIX_TOKEN_KEYS, mapDinov2Keys } from './map_dinov2';
 import { mapHfKeys } from './map_hf';
-import { JAX_PREFIXES, jaxNumHeads, mapJaxKeys } from './map_jax';
+import { isJaxOptimizerState, JAX_PREFIXES, jaxKeyMapping, jaxNumHeads } from './map_jax';
+import { CLIP_VISUAL_PREFIX, mapOpenAiClipKeys, mapOpenClipTimmKeys } from './map_openai_clip';
 import { mapTorchvisionKeys } from './map_torchvision';
 import { checkedTensor } from './non_finite';
 import { type CheckpointSource, openCheckpoint } from './read_checkpoint';
+import { layoutWrappers } from './layout_parts';
 import { requireLayout, type SourceLayout } from './source_layout';
 import type { TensorEntry } from './tensor_entry';
 import { type ReadTimmStateDictOptions, readTimmStateDict, type TimmSource, type TimmStateDict } from './timm_state_dict';
@@ -49,7 +54,8 @@ export function streamOfStateDict(sd: TimmStateDict, owned = true): TimmStateDic
   };
 }
 
-type Group = { keys: string[]; map: (raw: Map<string, tf.Tensor>) => Map<string, tf.Tensor> };
+/** Keys read together, and their mapper (a key it does not consume passes through: key_mapping.ts). */
+type Group = { keys: string[]; map: StateDictMapper };
 
 const HF_QKV = /\.attention\.attention\.(query|key|value)\.(weight|bias)$/;
 
@@ -57,23 +63,49 @@ const HF_QKV = /\.attention\.attention\.(query|key|value)\.(weight|bias)$/;
 function groupsOf(layout: SourceLayout, keys: string[]): Group[] {
   const single = (map: Group['map']) => keys.map((k) => ({ keys: [k], map }));
   if (layout === 'timm') return single((raw) => raw);
-  if (layout === 'torchvision') return single(mapTorchvisionKeys);
+  if (layout === 'torchvision') {
+    // renamed as one set, so two keys meeting on one name are resolved as readTimmStateDict does
+    const names = new Map([...mapTorchvisionKeys(new Map(keys.map((k) => [k, k])))].map(([to, from]) => [from, to]));
+    return keys.map((k) => ({ keys: [k], map: (raw) => new Map([[names.get(k)!, raw.get(k)!]]) }));
+  }
   const grouped = new Map<string, string[]>();
   const add = (g: string, k: string) => grouped.set(g, [...(grouped.get(g) ?? []), k]);
   if (layout === 'hf') {
     for (const k of keys) add(k.replace(HF_QKV, '.attention.attention.qkv.$2'), k);
     return [...grouped.values()].map((ks) => ({ keys: ks, map: mapHfKeys }));
   }
+  const groupsBy = (group: (k: string) => string | null, map: Group['map']) => {
+    for (const k of keys) {
+      const g = group(k);
+      if (g !== null) add(g, k); // null: a key the mapper leaves out (text tower, mask_token): never read
+    }
+    return [...grouped.values()].map((ks) => ({ keys: ks, map }));
+  };
+  // CLIP: a resblock at a time (its check needs the whole block); in_proj is already timm's qkv
+  if (layout === 'openai_clip') return groupsBy((k) => (k.startsWith(CLIP_VISUAL_PREFIX) ? k.replace(/^(visual\.transformer\.resblocks\.\d+)\..*$/, '$1') : null), mapOpenAiClipKeys);
+  if (layout === 'open_clip_timm') return groupsBy((k) => (k.startsWith('visual.head.proj.') ? 'head' : k.startsWith(CLIP_VISUAL_PREFIX) ? k : null), mapOpenClipTimmKeys);
+  // DINOv2: with registers, cls_token and pos_embed are mapped together
+  if (layout === 'dinov2') return groupsBy((k) => (k === 'mask_token' ? null : (DINOV2_PREFIX_TOKEN_KEYS as readonly string[]).includes(k) ? 'prefix tokens' : k), mapDinov2Keys);
+  if (layout === 'big_vision') {
+    const p = bigVisionPrefix(keys);
+    const part = /^(Transformer\/encoderblock(?:_\d+)?\/|MAPHead_0\/)/; // a block, all scanned blocks, the MAP head
+    return groupsBy((k) => (k.startsWith(p) ? (part.exec(k.slice(p.length))?.[1] ?? k) : null), (raw) => mapBigVisionKeys(raw, p));
+  }
   // jax: a block maps as block 0 (the mapper walks blocks from 0), then is renamed back
   const keySet = new Set(keys);
   const p = JAX_PREFIXES.find((x) => keySet.has(`${x}embedding/kernel`)) ?? '';
   const block = new RegExp(`^${p.replace(/\//g, '\\/')}Transformer/encoderblock_(\\d+)/`);
+  const outside: Group[] = []; // keys outside the weights' prefix pass through (optimizer state is left out)
   for (const k of keys) {
-    if (!k.startsWith(p)) continue; // the mapper reads only under the prefix
+    if (isJaxOptimizerState(k, p)) continue;
+    if (!k.startsWith(p)) {
+      outside.push({ keys: [k], map: () => ({ tensors: new Map(), consumed: new Set() }) });
+      continue;
+    }
     const m = block.exec(k);
     add(m ? `block ${m[1]}` : k, k);
   }
-  return [...grouped.entries()].map(([g, ks]) => {
+  return [...outside, ...[...grouped.entries()].map(([g, ks]): Group => {
     const i = g.startsWith('block ') ? g.slice(6) : null;
     const strip = (k: string) => {
       const bare = k.slice(p.length);
@@ -82,18 +114,20 @@ function groupsOf(layout: SourceLayout, keys: string[]): Group[] {
     return {
       keys: ks,
       map: (raw) => {
+        const original = new Map([...raw.keys()].map((k) => [strip(k), k]));
         const renamed = new Map([...raw].map(([k, t]) => [strip(k), t]));
-        let out: Map<string, tf.Tensor>;
+        let out: ReturnType<typeof jaxKeyMapping>;
         try {
-          out = mapJaxKeys(renamed);
+          out = jaxKeyMapping(renamed);
         } catch (err) {
           if (i === null || !(err instanceof CheckpointError)) throw err;
           throw new CheckpointError(err.code, err.message.replace('Transformer/encoderblock_0/', `${p}Transformer/encoderblock_${i}/`), { cause: err });
         }
-        return i === null ? out : new Map([...out].map(([k, t]) => [k.replace(/^blocks\.0\./, `blocks.${i}.`), t]));
+        const tensors = i === null ? out.tensors : new Map([...out.tensors].map(([k, t]) => [k.replace(/^blocks\.0\./, `blocks.${i}.`), t]));
+        return { tensors, consumed: new Set([...out.consumed].map((k) => original.get(k) ?? k)) };
       },
     };
-  });
+  })];
 }
 
 /** Where a stream's non-finite values go: refused, or counted in `found` (each key once). */
@@ -112,7 +146,7 @@ function runGroup(group: Group, entries: Map<string, TensorEntry>, orig: Map<str
     }
     out = new Map(Object.entries(tf.tidy(() => {
       try {
-        return Object.fromEntries(group.map(raw));
+        return Object.fromEntries(mapKeepingUnknown(group.map, raw));
       } catch (err) {
         if (err instanceof TfjsVitError) throw err;
         throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `mapping the ${layout} state dict failed: ${(err as Error).message}`, { cause: err });
@@ -156,13 +190,21 @@ export async function openTimmStateDict(source: TimmSource, options: ReadTimmSta
       const mapped = layout === 'timm' ? entries : mapTorchvisionKeys(entries);
       for (const [k, e] of mapped) shapes.set(k, [...e.shape]);
     } else {
-      forEachGroup((tensors) => {
-        for (const [k, t] of tensors) shapes.set(k, [...t.shape]);
-      });
+      for (const g of groups) {
+        runGroup(g, entries, unwrap.keys, layout, (tensors) => {
+          for (const [k, t] of tensors) {
+            // two groups meeting on one key would overwrite each other when loaded: name them
+            if (shapes.has(k)) throw new CheckpointError('CHECKPOINT_ARCH_MISMATCH', `more than one ${layout} checkpoint entry maps to ${k} (one of them: ${g.keys.map((x) => unwrap.keys.get(x) ?? x).join(', ')}); remove the copy`);
+            shapes.set(k, [...t.shape]);
+          }
+        }, finite);
+      }
     }
+    // what the layout left out on purpose (optimizer state, a text tower) is named as a wrapper
+    const wrappers = [...unwrap.wrappers, ...layoutWrappers(layout, entries.keys())];
     return {
-      shapes, layout, wrappers: unwrap.wrappers, strippedPrefixes: unwrap.strippedPrefixes,
-      numHeads: layout === 'jax' ? jaxNumHeads(entries) : undefined,
+      shapes, layout, wrappers, strippedPrefixes: unwrap.strippedPrefixes,
+      numHeads: layout === 'jax' ? jaxNumHeads(entries) : layout === 'big_vision' ? bigVisionNumHeads(entries) : undefined,
       ...(ckpt.meta.metadata ? { metadata: ckpt.meta.metadata } : {}),
       forEachGroup, nonFinite: finite.found, close: () => ckpt.close(),
     };

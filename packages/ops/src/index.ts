@@ -17,6 +17,7 @@ export {
   type InterpolateOptions,
 } from './interpolate';
 export { resampleMatrix, type ResampleMode } from './interpolate_weights';
+export { resamplePatchEmbed, type ResamplePatchEmbedOptions } from './resample_patch_embed';
 export {
   selectBackend,
   BACKEND_ORDER,
