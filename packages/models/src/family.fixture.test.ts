@@ -129,13 +129,15 @@ describeBackends('timm family vs timm', (backend) => {
   });
 });
 
-describe('family config errors', () => {
+describeBackends('family config errors', () => {
   it('names timm arguments this library does not implement, and typos', () => {
     expect(() => createModel('deit_tiny_patch16_224', { patchDropRate: 0.1 } as ViTConfig)).toThrow(/patch_drop_rate is not supported/);
+    expect(() => createModel('deit_tiny_patch16_224', { weight_init: 'jax' } as ViTConfig)).toThrow(/weight_init is not supported/);
+    createModel('deit_tiny_patch16_224', { depth: 1, patchDropRate: 0, weightInit: '', fixInit: false } as ViTConfig).dispose(); // timm's defaults
     expect(() => createModel('deit_tiny_patch16_224', { qkv_bias: false } as ViTConfig)).toThrow(/unknown option 'qkv_bias' \(did you mean 'qkvBias'\?\)/);
     expect(() => createModel('vit_base_patch16_siglip_224', { globalPool: 'prr' } as unknown as ViTConfig)).toThrow(/'prr' attention pool is not supported/);
     expect(() => createModel('deit_tiny_distilled_patch16_224', { regTokens: 2 })).toThrow(/distilled takes no regTokens/);
     expect(() => createModel('deit_tiny_distilled_patch16_224', { globalPool: 'avg' })).toThrow(/distilled needs classToken: true and globalPool 'token'/);
     expect(() => createModel('vit_base_patch16_clip_224', { actLayer: 'swish' } as unknown as ViTConfig)).toThrow(/actLayer must be one of 'gelu', 'gelu_tanh', 'quick_gelu'/);
   });
-});
+}, ['cpu']);

@@ -253,18 +253,19 @@ export const VIT_CONFIG_KEYS: readonly (keyof ViTConfig)[] = [
   'projDropRate', 'attnDropRate', 'dropPathRate', 'dataFormat',
 ];
 
-/** timm constructor arguments (camelCased) this library does not implement, with why. */
-const UNSUPPORTED: Readonly<Record<string, string>> = {
-  patchDropRate: 'PatchDropout is not implemented',
-  embedNormLayer: 'a norm inside patch_embed is not implemented (pass your own embedLayer)',
-  attnLayer: 'pass your own blockFn instead',
-  weightInit: "only timm's default init is implemented (load weights for the others)",
-  fixInit: "only timm's default init is implemented",
+/** timm constructor arguments (camelCased) this library does not implement: timm's default (accepted) and why. */
+const UNSUPPORTED: Readonly<Record<string, [unknown, string]>> = {
+  patchDropRate: [0, 'PatchDropout is not implemented'],
+  embedNormLayer: [null, 'a norm inside patch_embed is not implemented (pass your own embedLayer)'],
+  attnLayer: [null, 'pass your own blockFn instead'],
+  weightInit: ['', "only timm's default init is implemented (load weights for the others)"],
+  fixInit: [false, "only timm's default init is implemented"],
 };
 
 /**
  * Refuses option keys that are neither `ViTConfig` keys nor `allowed` (the injectable parts): a
- * typo or a timm argument this library lacks would otherwise be ignored silently.
+ * typo or a timm argument this library lacks would otherwise be ignored silently (a timm argument
+ * at timm's default value is accepted).
  *
  * @example
  * ```ts
@@ -277,7 +278,9 @@ export function checkViTOptionKeys(options: object, allowed: readonly string[]):
     if (known.has(k) || v === undefined) continue;
     const snake = k.replace(/[A-Z]/g, (m) => `_${m.toLowerCase()}`);
     const camel = k.replace(/_([a-z])/g, (_, m: string) => m.toUpperCase());
-    if (UNSUPPORTED[camel]) throw new ArgumentError(`ViT: timm's ${snake} is not supported: ${UNSUPPORTED[camel]}`);
+    const unsupported = UNSUPPORTED[camel];
+    if (unsupported && v === unsupported[0]) continue; // timm's default: nothing to implement
+    if (unsupported) throw new ArgumentError(`ViT: timm's ${snake} is not supported: ${unsupported[1]}`);
     const hint = camel !== k && known.has(camel) ? ` (did you mean '${camel}'?)` : '';
     throw new ArgumentError(`ViT: unknown option '${k}'${hint}`);
   }
