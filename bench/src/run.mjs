@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchCases, convertCases, loaderCase, readArray } from './cases.mjs';
 import { replaceDocsSection, summarize, summarizeConversions, summarizeLoader, toMarkdown } from './report.mjs';
+import { poolCases, poolMarkdown, summarizePool } from './pool_report.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -64,6 +65,7 @@ try {
   const cases = benchCases(quick).filter((c) => only.test(c.name));
   const conversions = convertCases(quick).filter((c) => only.test(c.name));
   const loader = [loaderCase(quick)].find((c) => only.test(c.name));
+  const pool = poolCases(quick).filter((c) => only.test(c.name));
   writeFileSync(join(dir, 'cases.json'), JSON.stringify(cases));
   writeFileSync(join(dir, 'conversions.json'), JSON.stringify(conversions));
   const cores = availableParallelism();
@@ -90,6 +92,10 @@ try {
     if (torch && hasTorchvision()) await child(PYTHON, [join(here, 'torch_loader.py'), dir, ...workers], 'torchvision loader');
     else skipped.push(`torchvision loader: ${PYTHON} has no torch/torchvision (apt-get install -y python3-torchvision)`);
   }
+  if (pool.length) {
+    writeFileSync(join(dir, 'pool_cases.json'), JSON.stringify(pool));
+    await child(process.execPath, [join(here, 'pool_case.mjs'), dir, String(Math.min(runs, 3)), ...(quick ? ['--quick'] : [])], 'predict pool');
+  }
   for (const s of skipped) console.error(`SKIPPED ${s}`);
 
   const logits = (c, engine) => {
@@ -101,8 +107,8 @@ try {
     tfjs: version('@tensorflow/tfjs-backend-wasm'), 'onnxruntime-web': version('onnxruntime-web'), 'onnxruntime-node': version('onnxruntime-node'), pytorch: torch ?? null,
   };
   const configs = Object.fromEntries([...cases, ...conversions].map((c) => [c.model, JSON.parse(readFileSync(join(dir, `${c.model}.json`), 'utf8'))]));
-  const report = { machine, quick, runs, command: `npm run bench${passed.length ? ` -- ${passed.join(' ')}` : ''}`, skipped, results: summarize(cases, rows, logits, configs), conversions: summarizeConversions(conversions, rows), loader: loader ? summarizeLoader(loader, rows) : [] };
-  const md = toMarkdown(report);
+  const report = { machine, quick, runs, command: `npm run bench${passed.length ? ` -- ${passed.join(' ')}` : ''}`, skipped, results: summarize(cases, rows, logits, configs), conversions: summarizeConversions(conversions, rows), loader: loader ? summarizeLoader(loader, rows) : [], pool: summarizePool(pool, rows) };
+  const md = toMarkdown(report) + poolMarkdown(report.pool, cores);
   console.log(md);
   const json = option('--json');
   if (json) writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);

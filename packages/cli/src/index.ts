@@ -13,3 +13,6 @@ export { expandImages, PREDICT_EXTENSIONS } from './image_inputs';
 export { describeBackend, useBackend } from './backend';
 export { createProgress, formatBytes, type Progress, type ProgressOptions } from './progress';
 export { countingFileSource } from './counting_source';
+export { runWorker, type WorkerCommandOptions, type WorkerSummary, type ImageJobData } from './worker_command';
+export { runQueuePredict, type QueuePredictOptions } from './queue_predict';
+export { parseQueueUrl, jobIdOf, canonicalImage, QueueUrlError, type QueueLocation } from './queue_url';

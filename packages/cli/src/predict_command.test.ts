@@ -1,7 +1,7 @@
 // `tfjs-vit predict` / `embed` / `attention` / `info` on the committed timm fixture (test_vit,
 // tools/fixtures/gen_pipeline.py with timm 1.0.28), run in-process through runCli.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -98,6 +98,34 @@ describe('tfjs-vit predict', () => {
       expect(p.index).toBe(ra[i].top[j].index);
       expect(Math.abs(p.prob - ra[i].top[j].prob)).toBeLessThan(1e-5);
     }));
+  });
+
+  it.skipIf(availableParallelism() < 2)('--workers 2 splits the images across two wasm workers: the same top-5 as one process, bad images named, exit 2', async () => {
+    const images = ['rgb.jpg', 'gray.png', 'alpha.png', 'cmyk.jpg', 'truncated.jpg', 'palette.gif', 'lossy.webp', 'tall.tiff', 'small.png'].map(img);
+    const one = await run('predict', ...images, '--weights', weights, '--json', '--backend', 'cpu');
+    const pool = await run('predict', ...images, '--weights', weights, '--json', '--workers', '2', '--batch-size', '2');
+    expect(pool.code, pool.stderr).toBe(2);
+    expect(pool.stderr).toMatch(/backend: 2 workers × wasm \(1 thread\)/);
+    expect(pool.stderr).toMatch(/error IMAGE_DECODE: .*truncated\.jpg: cannot decode image/);
+    expect(pool.stderr).toMatch(/1 of 9 images failed/);
+    const [ra, rb] = [JSON.parse(one.stdout), JSON.parse(pool.stdout)] as { image: string; top?: { index: number; prob: number }[]; error?: string }[][];
+    expect(rb.map((r) => r.image)).toEqual(images);
+    rb.forEach((row, i) => {
+      if (i === 4) return expect(row.error).toMatch(/truncated\.jpg/);
+      row.top!.forEach((p, j) => {
+        expect(p.index).toBe(ra[i].top![j].index);
+        expect(Math.abs(p.prob - ra[i].top![j].prob)).toBeLessThan(1e-5);
+      });
+    });
+    const auto = await run('predict', img('rgb.jpg'), '--weights', weights, '--workers', 'auto', '--topk', '1');
+    const cores = availableParallelism();
+    expect(auto.stderr).toContain(`backend: 1 worker × wasm (${cores} threads)`); // one image: one worker on every core
+    expect(auto.stdout).toMatch(/electric locomotive \(547\)/);
+    const over = await run('predict', img('rgb.jpg'), '--weights', weights, '--workers', String(cores), '--wasm-threads', '2');
+    expect(over.code).toBe(1);
+    expect(over.stderr).toContain(`workers × threadsPerWorker = ${cores} × 2 = ${2 * cores} is more than the ${cores} cores`);
+    const ort = await run('predict', img('rgb.jpg'), '--weights', weights, '--workers', '2', '--runtime', 'onnxruntime');
+    expect(ort.stderr).toMatch(/--workers runs tfjs-wasm workers/);
   });
 });
 

@@ -1,13 +1,15 @@
 // `tfjs-vit predict <images...> --weights …`: top-k classes per image with the model's pretrained
 // preprocessing (timm's resolve_data_config + create_transform), via @tfjs-vit/pipeline.
 import { Option, type Command } from 'commander';
-import { createClassifier, type ImageClassification, type Runtime } from '@tfjs-vit/pipeline';
+import { TfjsVitError } from '@tfjs-vit/ops';
+import { createClassifier, createPredictPool, type ImageClassification, type Runtime } from '@tfjs-vit/pipeline';
 import { describeBackend, useBackend } from './backend';
 import type { CliContext } from './context';
 import { expandImages } from './image_inputs';
 import { commonOptions, dataConfigOf, examples, imageModelOptions, int } from './options';
 import { classificationsJson, errorLine, formatClassifications } from './output';
 import { createProgress } from './progress';
+import { queuePredictOptions, runQueuePredict, type QueuePredictOptions } from './queue_predict';
 
 /** Options of {@link runPredict} (the command's flags). */
 export interface PredictOptions {
@@ -27,6 +29,8 @@ export interface PredictOptions {
   wasmThreads?: number | 'auto';
   plain?: boolean;
   exifOrientation?: boolean;
+  /** Worker threads (`--workers`), each with its own wasm backend; 'auto' splits the cores. */
+  workers?: number | 'auto';
   [dataConfig: string]: unknown;
 }
 
@@ -41,6 +45,7 @@ export interface PredictOptions {
  */
 export async function runPredict(images: readonly string[], o: PredictOptions, ctx: CliContext): Promise<ImageClassification[]> {
   const files = expandImages(images);
+  if (o.workers !== undefined) return runPredictPool(files, o, ctx);
   const runtime = o.runtime ?? 'tfjs';
   const backend = await useBackend(o.backend, o.wasmThreads);
   ctx.info(`backend: ${describeBackend()}${runtime === 'onnxruntime' ? ' (weights); forward on onnxruntime-node' : ''}`);
@@ -60,17 +65,62 @@ export async function runPredict(images: readonly string[], o: PredictOptions, c
     const bar = files.length > batchSize ? createProgress('images', files.length, { unit: 'items', plain: o.plain }) : null;
     const results = await clf.classify(files, { topk, batchSize, continueOnError: true, onProgress: (d) => bar?.update(d) });
     bar?.finish();
-    const failed = results.filter((r) => r.error);
-    for (const f of failed) ctx.err(errorLine(f.error));
-    ctx.out(o.json ? classificationsJson(results) : formatClassifications(results));
-    if (failed.length) {
-      ctx.err(`${failed.length} of ${results.length} image${results.length === 1 ? '' : 's'} failed`);
-      ctx.exitCode = 2;
-    }
+    report(results, o, ctx);
     return results;
   } finally {
     await clf.dispose();
   }
+}
+
+/** Prints the results and the failures (exit code 2 when any image failed). */
+function report(results: ImageClassification[], o: PredictOptions, ctx: CliContext): void {
+  const failed = results.filter((r) => r.error);
+  for (const f of failed) ctx.err(errorLine(f.error));
+  ctx.out(o.json ? classificationsJson(results) : formatClassifications(results));
+  if (failed.length) {
+    ctx.err(`${failed.length} of ${results.length} image${results.length === 1 ? '' : 's'} failed`);
+    ctx.exitCode = 2;
+  }
+}
+
+/**
+ * `predict --workers N|auto`: the images split across a pool of worker threads (`createPredictPool`
+ * of @tfjs-vit/pipeline), each with its own wasm backend; workers × wasm threads ≤ the cores. The
+ * weights load once, on the main thread's cpu backend, and are shared with the workers.
+ */
+async function runPredictPool(files: string[], o: PredictOptions, ctx: CliContext): Promise<ImageClassification[]> {
+  if ((o.runtime ?? 'tfjs') !== 'tfjs') throw new TfjsVitError('CLI_ARGUMENT', '--workers runs tfjs-wasm workers; --runtime onnxruntime already uses every core (--threads)');
+  const name = o.backend ?? 'auto';
+  if (!['auto', 'wasm', 'cpu'].includes(name)) throw new TfjsVitError('CLI_ARGUMENT', `--workers runs on wasm (or cpu); got --backend ${name}`);
+  await useBackend('cpu'); // the main thread only loads the weights: no wasm heap or threads of its own
+  const topk = o.topk ?? 5;
+  const batchSize = o.batchSize ?? 8;
+  const pool = await createPredictPool({
+    weights: o.weights, model: o.model, numHeads: o.numHeads, allowNonFinite: o.allowNonFinite, labels: o.labels,
+    dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation, images: files.length,
+    workers: o.workers, threadsPerWorker: o.wasmThreads, backend: name === 'cpu' ? 'cpu' : 'wasm',
+    onWorkerCrash: (e) => ctx.info(`note: a worker crashed (${e.error.message}); its batch is retried on a new one (attempt ${e.attempt})`),
+  });
+  try {
+    const dc = pool.dataConfig;
+    ctx.info(`backend: ${pool.workers} worker${pool.workers === 1 ? '' : 's'} × ${pool.workerBackends[0]} (${pool.split.reason}); weights loaded on cpu`);
+    ctx.info(`model: ${pool.modelName ?? 'custom architecture'} (${pool.numClasses} classes${pool.labels ? '' : ', no labels: class indices'})`);
+    ctx.info(`preprocess: ${dc.inputSize.slice(1).join('x')}, ${dc.interpolation}, crop ${dc.cropPct} (${dc.cropMode}), mean [${dc.mean.join(', ')}], std [${dc.std.join(', ')}]`);
+    for (const n of pool.notes) ctx.info(`note: ${n}`);
+    if (topk > pool.numClasses) ctx.info(`note: --topk ${topk} is more than the model's ${pool.numClasses} classes: showing ${pool.numClasses}`);
+    const bar = files.length > batchSize ? createProgress('images', files.length, { unit: 'items', plain: o.plain }) : null;
+    const results = await pool.classify(files, { topk, batchSize, continueOnError: true, onProgress: (d) => bar?.update(d) });
+    bar?.finish();
+    report(results, o, ctx);
+    return results;
+  } finally {
+    await pool.close();
+  }
+}
+
+/** `--workers`: 'auto' or a positive integer. */
+function workersOption(v: string): number | 'auto' {
+  return v === 'auto' ? 'auto' : int('--workers', 1)(v);
 }
 
 /** Registers `predict` on the program. */
@@ -86,14 +136,17 @@ export function predictCommand(program: Command, ctx: CliContext): void {
     .option('-b, --batch-size <n>', 'images per forward pass', int('--batch-size', 1), 8)
     .addOption(new Option('--runtime <runtime>', 'tfjs, or onnxruntime (onnxruntime-node on our ONNX export; fastest on a CPU)').choices(['tfjs', 'onnxruntime']).default('tfjs'))
     .option('--threads <n>', 'onnxruntime threads', int('--threads', 1))
+    .option('--workers <n|auto>', 'split the images across worker threads, each with its own wasm backend (auto: the pool splits the cores; --wasm-threads is then per worker)', workersOption)
     .option('--plain', 'plain progress lines even on a terminal');
-  commonOptions(cmd)
+  queuePredictOptions(commonOptions(cmd))
     .addHelpText('after', examples(
       'tfjs-vit predict cat.jpg dog.png --weights vit_base_patch16_224.augreg2_in21k_ft_in1k.safetensors',
       "tfjs-vit predict 'photos/**/*.jpg' --weights model.pth --model vit_small_patch16_224 --json > preds.json",
       'tfjs-vit predict flowers/ --weights web/vit_flowers --labels classes.txt --topk 1',
+      "tfjs-vit predict 'photos/*.jpg' --weights vit_base_patch16_224.safetensors --workers auto",
     ))
-    .action(async (images: string[], o: PredictOptions) => {
-      await runPredict(images, o, ctx);
+    .action(async (images: string[], o: PredictOptions & Partial<QueuePredictOptions>) => {
+      if (o.queue) await runQueuePredict(images, o as QueuePredictOptions, ctx); // workers do the rest (`tfjs-vit worker`)
+      else await runPredict(images, o, ctx);
     });
 }

@@ -13,6 +13,7 @@ import { examples } from './options';
 import { errorLine } from './output';
 import { predictCommand } from './predict_command';
 import { trainCommand } from './train_command';
+import { workerCommand } from './worker_command';
 
 export type { CliIO } from './context';
 
@@ -34,6 +35,7 @@ function buildProgram(io: CliIO, ctx: ReturnType<typeof createContext>): Command
       'tfjs-vit predict --help',
     ));
   predictCommand(program, ctx);
+  workerCommand(program, ctx);
   embedCommand(program, ctx);
   attentionCommand(program, ctx);
   trainCommand(program, ctx);

@@ -10,3 +10,6 @@ export { attentionMaps, attentionMapsAsync, type AttentionMap, type AttentionMap
 export { overlayHeatmap, tileImages, upsampleMap, jet, type OverlayOptions } from './heatmap';
 export type { Runtime } from './runtime';
 export { benchmarkForward, type BenchmarkOptions, type BenchmarkRow } from './bench';
+export { createPredictPool, predictMany, PredictPool, WorkerCrashError, type PredictPoolOptions, type PoolClassifyOptions, type PoolClassification, type WorkerCrashEvent } from './predict_pool';
+export { chooseSplit, THREADED_MIN_WIDTH, type PoolSplit, type SplitRequest } from './pool_split';
+export { shareWeights, loadSharedWeights, type SharedWeights, type SharedWeightEntry } from './shared_weights';
