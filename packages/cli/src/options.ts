@@ -13,6 +13,11 @@ export function int(name: string, min = 0) {
   };
 }
 
+/** `--workers`: 'auto' or a positive integer. */
+export function workersOption(v: string): number | 'auto' {
+  return v === 'auto' ? 'auto' : int('--workers', 1)(v);
+}
+
 /** A number in (lo, hi]. */
 export function fraction(name: string) {
   return (v: string): number => {

@@ -2,11 +2,11 @@
 // preprocessing (timm's resolve_data_config + create_transform), via @tfjs-vit/pipeline.
 import { Option, type Command } from 'commander';
 import { TfjsVitError } from '@tfjs-vit/ops';
-import { createClassifier, createPredictPool, type ImageClassification, type Runtime } from '@tfjs-vit/pipeline';
+import { createClassifier, createPredictPool, type DataConfig, type ImageClassification, type Runtime } from '@tfjs-vit/pipeline';
 import { describeBackend, useBackend } from './backend';
 import type { CliContext } from './context';
 import { expandImages } from './image_inputs';
-import { commonOptions, dataConfigOf, examples, imageModelOptions, int } from './options';
+import { commonOptions, dataConfigOf, examples, imageModelOptions, int, workersOption } from './options';
 import { classificationsJson, errorLine, formatClassifications } from './output';
 import { createProgress } from './progress';
 import { queuePredictOptions, runQueuePredict, type QueuePredictOptions } from './queue_predict';
@@ -54,13 +54,9 @@ export async function runPredict(images: readonly string[], o: PredictOptions, c
     dataConfig: dataConfigOf(o), exifOrientation: o.exifOrientation,
   });
   try {
-    const dc = clf.dataConfig;
-    ctx.info(`model: ${clf.modelName ?? 'custom architecture'} (${clf.numClasses} classes${clf.labels ? '' : ', no labels: class indices'})`);
-    ctx.info(`preprocess: ${dc.inputSize.slice(1).join('x')}, ${dc.interpolation}, crop ${dc.cropPct} (${dc.cropMode}), mean [${dc.mean.join(', ')}], std [${dc.std.join(', ')}]`);
-    for (const n of clf.notes) ctx.info(`note: ${n}`);
-    if (runtime === 'tfjs' && backend === 'wasm') ctx.info('note: serving from Node? --runtime onnxruntime (onnxruntime-node) runs this model ~10x faster than tfjs-wasm on a CPU');
     const topk = o.topk ?? 5;
-    if (topk > clf.numClasses) ctx.info(`note: --topk ${topk} is more than the model's ${clf.numClasses} classes: showing ${clf.numClasses}`);
+    describeModel(clf, topk, ctx);
+    if (runtime === 'tfjs' && backend === 'wasm') ctx.info('note: serving from Node? --runtime onnxruntime (onnxruntime-node) runs this model ~10x faster than tfjs-wasm on a CPU');
     const batchSize = o.batchSize ?? 8;
     const bar = files.length > batchSize ? createProgress('images', files.length, { unit: 'items', plain: o.plain }) : null;
     const results = await clf.classify(files, { topk, batchSize, continueOnError: true, onProgress: (d) => bar?.update(d) });
@@ -70,6 +66,19 @@ export async function runPredict(images: readonly string[], o: PredictOptions, c
   } finally {
     await clf.dispose();
   }
+}
+
+/** The model, its preprocessing and the load notes, as info lines (a classifier's or a pool's). */
+function describeModel(
+  m: { modelName: string | null; numClasses: number; labels: readonly string[] | null; dataConfig: DataConfig; notes: readonly string[] },
+  topk: number,
+  ctx: CliContext,
+): void {
+  const dc = m.dataConfig;
+  ctx.info(`model: ${m.modelName ?? 'custom architecture'} (${m.numClasses} classes${m.labels ? '' : ', no labels: class indices'})`);
+  ctx.info(`preprocess: ${dc.inputSize.slice(1).join('x')}, ${dc.interpolation}, crop ${dc.cropPct} (${dc.cropMode}), mean [${dc.mean.join(', ')}], std [${dc.std.join(', ')}]`);
+  for (const n of m.notes) ctx.info(`note: ${n}`);
+  if (topk > m.numClasses) ctx.info(`note: --topk ${topk} is more than the model's ${m.numClasses} classes: showing ${m.numClasses}`);
 }
 
 /** Prints the results and the failures (exit code 2 when any image failed). */
@@ -102,12 +111,8 @@ async function runPredictPool(files: string[], o: PredictOptions, ctx: CliContex
     onWorkerCrash: (e) => ctx.info(`note: a worker crashed (${e.error.message}); its batch is retried on a new one (attempt ${e.attempt})`),
   });
   try {
-    const dc = pool.dataConfig;
     ctx.info(`backend: ${pool.workers} worker${pool.workers === 1 ? '' : 's'} × ${pool.workerBackends[0]} (${pool.split.reason}); weights loaded on cpu`);
-    ctx.info(`model: ${pool.modelName ?? 'custom architecture'} (${pool.numClasses} classes${pool.labels ? '' : ', no labels: class indices'})`);
-    ctx.info(`preprocess: ${dc.inputSize.slice(1).join('x')}, ${dc.interpolation}, crop ${dc.cropPct} (${dc.cropMode}), mean [${dc.mean.join(', ')}], std [${dc.std.join(', ')}]`);
-    for (const n of pool.notes) ctx.info(`note: ${n}`);
-    if (topk > pool.numClasses) ctx.info(`note: --topk ${topk} is more than the model's ${pool.numClasses} classes: showing ${pool.numClasses}`);
+    describeModel(pool, topk, ctx);
     const bar = files.length > batchSize ? createProgress('images', files.length, { unit: 'items', plain: o.plain }) : null;
     const results = await pool.classify(files, { topk, batchSize, continueOnError: true, onProgress: (d) => bar?.update(d) });
     bar?.finish();
@@ -116,11 +121,6 @@ async function runPredictPool(files: string[], o: PredictOptions, ctx: CliContex
   } finally {
     await pool.close();
   }
-}
-
-/** `--workers`: 'auto' or a positive integer. */
-function workersOption(v: string): number | 'auto' {
-  return v === 'auto' ? 'auto' : int('--workers', 1)(v);
 }
 
 /** Registers `predict` on the program. */

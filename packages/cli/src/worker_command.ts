@@ -9,7 +9,7 @@ import { describeBackend, useBackend } from './backend';
 import { createBatcher } from './batcher';
 import { createBatchClassifier, type BatchClassifier, type BatchItem } from './classify_batch';
 import type { CliContext } from './context';
-import { commonOptions, dataConfigOf, examples, imageModelOptions, int } from './options';
+import { commonOptions, dataConfigOf, examples, imageModelOptions, int, workersOption } from './options';
 import { errorLine } from './output';
 import { parseQueueUrl } from './queue_url';
 import { parseSink, ResultStore } from './result_sink';
@@ -192,10 +192,6 @@ export async function runWorker(o: WorkerCommandOptions, ctx: CliContext, signal
     await queue.close();
     await model.dispose();
   }
-}
-
-function workersOption(v: string): number | 'auto' {
-  return v === 'auto' ? 'auto' : int('--workers', 1)(v);
 }
 
 function poolOption(v: string): EmbeddingPool {

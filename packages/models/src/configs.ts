@@ -39,11 +39,15 @@ export const IMAGENET_DEFAULT_STD: [number, number, number] = [0.229, 0.224, 0.2
 export const IMAGENET_INCEPTION_MEAN: [number, number, number] = [0.5, 0.5, 0.5];
 export const IMAGENET_INCEPTION_STD: [number, number, number] = [0.5, 0.5, 0.5];
 
-const TI = { embedDim: 192, depth: 12, numHeads: 3 };
-const S = { embedDim: 384, depth: 12, numHeads: 6 };
-const B = { embedDim: 768, depth: 12, numHeads: 12 };
-const L = { embedDim: 1024, depth: 24, numHeads: 16 };
-const H = { embedDim: 1280, depth: 32, numHeads: 16 };
+/** The ViT sizes (Ti/S/B/L/H of "How to train your ViT"): width, depth and heads, shared by every family table. */
+export const VIT_SIZES = {
+  TI: { embedDim: 192, depth: 12, numHeads: 3 },
+  S: { embedDim: 384, depth: 12, numHeads: 6 },
+  B: { embedDim: 768, depth: 12, numHeads: 12 },
+  L: { embedDim: 1024, depth: 24, numHeads: 16 },
+  H: { embedDim: 1280, depth: 32, numHeads: 16 },
+} as const;
+const { TI, S, B, L, H } = VIT_SIZES;
 
 /**
  * A pretrained cfg as timm's `_cfg` builds one: 1000 classes at `size` px, 0.5 mean/std, bicubic,

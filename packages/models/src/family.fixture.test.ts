@@ -1,9 +1,8 @@
 // The timm ViT family (DeiT, DeiT-3, CLIP, DINOv2, SigLIP, and timm's state-dict-changing flags)
 // against real timm v1.0.28 (tools/fixtures/gen_timm_family.py), on cpu and wasm.
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
-import { describeBackends, expectClose, loadFixture, maxAbsDiff, type Fixture } from '@tfjs-vit/testing';
+import { describeBackends, expectClose, loadFixture, maxAbsDiff, shapeDigest, type Fixture } from '@tfjs-vit/testing';
 import { describe, expect, it } from 'vitest';
 import { FAMILY_MODELS } from './family_configs';
 import { parameterShapes, countParameters } from './param_count';
@@ -33,12 +32,6 @@ const registryFixture = JSON.parse(readFileSync(new URL('../fixtures/timm_family
   timm: string;
   models: Record<string, TimmModelInfo>;
 };
-
-/** sha256 of the sorted `key:d0xd1x…` lines, as gen_timm_family.py's shape_digest. */
-function shapeDigest(shapes: Map<string, number[]>): string {
-  const lines = [...shapes].map(([k, s]) => `${k}:${s.join('x')}`).sort();
-  return createHash('sha256').update(lines.join('\n')).digest('hex');
-}
 
 describe('family registry vs timm.create_model (meta device, full size)', () => {
   it('registers exactly the names the fixture covers, all listed', () => {

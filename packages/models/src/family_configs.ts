@@ -3,7 +3,7 @@
 // (camelCased) and its default pretrained cfg. Checked against real timm by
 // family.fixture.test.ts (tools/fixtures/gen_timm_family.py).
 import {
-  IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD, makePretrainedCfg, type ModelDef, type PretrainedCfg,
+  IMAGENET_DEFAULT_MEAN, IMAGENET_DEFAULT_STD, IMAGENET_INCEPTION_MEAN, IMAGENET_INCEPTION_STD, makePretrainedCfg, VIT_SIZES, type ModelDef, type PretrainedCfg,
 } from './configs';
 import type { ViTConfig } from './vit_config';
 
@@ -11,12 +11,8 @@ import type { ViTConfig } from './vit_config';
 export const OPENAI_CLIP_MEAN: [number, number, number] = [0.48145466, 0.4578275, 0.40821073];
 export const OPENAI_CLIP_STD: [number, number, number] = [0.26862954, 0.26130258, 0.27577711];
 
-const TI = { embedDim: 192, depth: 12, numHeads: 3 };
-const S = { embedDim: 384, depth: 12, numHeads: 6 };
+const { TI, S, B, L, H } = VIT_SIZES;
 const M = { embedDim: 512, depth: 12, numHeads: 8 };
-const B = { embedDim: 768, depth: 12, numHeads: 12 };
-const L = { embedDim: 1024, depth: 24, numHeads: 16 };
-const H = { embedDim: 1280, depth: 32, numHeads: 16 };
 const SO400M = { embedDim: 1152, depth: 27, numHeads: 16, mlpRatio: 3.7362 };
 
 type Extra = Partial<PretrainedCfg> & { hfHubId: string; source: string };

@@ -1,7 +1,7 @@
 // timm's hybrid ViTs (vision_transformer_hybrid.py): a ResNetV2 stem feeding ViT blocks, as data
 // (timm's register kwargs and default_cfgs) plus the factory; registered with the built-ins
 // (registry.ts).
-import { makePretrainedCfg, type PretrainedCfg } from './configs';
+import { makePretrainedCfg, VIT_SIZES, type PretrainedCfg } from './configs';
 import { HybridEmbed } from './hybrid_embed';
 import type { CreateModelOptions, ModelRegistration } from './registry';
 import { createResNetV2Backbone, resNetV2Shapes, type ResNetV2Options } from './resnetv2';
@@ -48,10 +48,7 @@ export function createResNetV2ViT(options: ResNetV2ViTOptions = {}): VisionTrans
   });
 }
 
-const TI = { embedDim: 192, depth: 12, numHeads: 3 };
-const S = { embedDim: 384, depth: 12, numHeads: 6 };
-const B = { embedDim: 768, depth: 12, numHeads: 12 };
-const L = { embedDim: 1024, depth: 24, numHeads: 16 };
+const { TI, S, B, L } = VIT_SIZES;
 
 const AUGREG = 'Google augreg R+ViT: ImageNet-21k pretrain, ImageNet-1k fine-tune (How to train your ViT; JAX .npz)';
 const ORIG = 'Google original R50+ViT: ImageNet-21k pretrain, ImageNet-1k fine-tune (An Image is Worth 16x16 Words)';

@@ -1,4 +1,5 @@
 // Reads the safetensors fixtures written by tools/fixtures/*.py (real PyTorch outputs).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -70,4 +71,13 @@ export function loadFixture(path: string | URL): Fixture {
     },
     has: (name) => name in entries,
   };
+}
+
+/**
+ * sha256 of the sorted `key:d0xd1x…` lines of state-dict shapes: what tools/fixtures/timm_src.py's
+ * `shape_digest` writes for a timm model, so a registry test compares whole key sets in one value.
+ */
+export function shapeDigest(shapes: Iterable<readonly [string, readonly number[]]>): string {
+  const lines = [...shapes].map(([k, s]) => `${k}:${s.join('x')}`).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
 }
