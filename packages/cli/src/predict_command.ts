@@ -55,8 +55,8 @@ export async function runPredict(images: readonly string[], o: PredictOptions, c
   });
   try {
     const topk = o.topk ?? 5;
-    describeModel(clf, topk, ctx);
-    if (runtime === 'tfjs' && backend === 'wasm') ctx.info('note: serving from Node? --runtime onnxruntime (onnxruntime-node) runs this model ~10x faster than tfjs-wasm on a CPU');
+    const serving = runtime === 'tfjs' && backend === 'wasm' ? ['serving from Node? --runtime onnxruntime (onnxruntime-node) runs this model ~10x faster than tfjs-wasm on a CPU'] : [];
+    describeModel(clf, topk, ctx, serving);
     const batchSize = o.batchSize ?? 8;
     const bar = files.length > batchSize ? createProgress('images', files.length, { unit: 'items', plain: o.plain }) : null;
     const results = await clf.classify(files, { topk, batchSize, continueOnError: true, onProgress: (d) => bar?.update(d) });
@@ -68,16 +68,17 @@ export async function runPredict(images: readonly string[], o: PredictOptions, c
   }
 }
 
-/** The model, its preprocessing and the load notes, as info lines (a classifier's or a pool's). */
+/** The model, its preprocessing and the load notes (then `extra` notes), as info lines (a classifier's or a pool's). */
 function describeModel(
   m: { modelName: string | null; numClasses: number; labels: readonly string[] | null; dataConfig: DataConfig; notes: readonly string[] },
   topk: number,
   ctx: CliContext,
+  extra: readonly string[] = [],
 ): void {
   const dc = m.dataConfig;
   ctx.info(`model: ${m.modelName ?? 'custom architecture'} (${m.numClasses} classes${m.labels ? '' : ', no labels: class indices'})`);
   ctx.info(`preprocess: ${dc.inputSize.slice(1).join('x')}, ${dc.interpolation}, crop ${dc.cropPct} (${dc.cropMode}), mean [${dc.mean.join(', ')}], std [${dc.std.join(', ')}]`);
-  for (const n of m.notes) ctx.info(`note: ${n}`);
+  for (const n of [...m.notes, ...extra]) ctx.info(`note: ${n}`);
   if (topk > m.numClasses) ctx.info(`note: --topk ${topk} is more than the model's ${m.numClasses} classes: showing ${m.numClasses}`);
 }
 
